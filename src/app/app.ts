@@ -1,0 +1,286 @@
+import { AppError } from '../errors.js'
+import { describeEvent, detectTrigger, type TriggerKind } from '../events/detect.js'
+import { type HttpRequest, parseHttpApiEvent, parseRestEvent } from '../events/http.js'
+import type {
+  AlbEvent,
+  AuthorizerRequestEvent,
+  HttpApiEvent,
+  HttpResult,
+  LambdaContext,
+  RestApiEvent,
+  WebSocketEvent,
+  WebSocketResult,
+} from '../events/types.js'
+import { createJsonLogger, type Logger, type LoggerFactory, type LogLevel } from '../log.js'
+import { defaultStreamerFactory } from '../streamer/factory.js'
+import type { StreamerClient, StreamerFactory } from '../streamer/types.js'
+import type { EndpointOptions } from '../websocket/endpoint.js'
+import { type AuthorizerHandler, runAuthorizer } from './authorizer.js'
+import { compose, type Handler, type Middleware } from './compose.js'
+import { Context, type ContextHost } from './context.js'
+import {
+  httpErrorResponse,
+  httpResult,
+  toHttpResponse,
+  webSocketErrorResult,
+  webSocketResult,
+} from './respond.js'
+import { HttpRouter, type Route, RouteRegistrationError, validateRouteKey } from './routes.js'
+
+export interface AppOptions {
+  /** An explicit @connections endpoint; wins over derivation from the event. `wss://` is normalised. */
+  managementEndpoint?: string
+  /** Base path of the API mapping when the API is served on a custom domain (default: root mapping). */
+  basePath?: string
+  /** Region for the management client; default from the endpoint host, else AWS_REGION. */
+  region?: string
+  /** Makes the @connections client; tests inject a fake here. */
+  streamer?: StreamerFactory
+  /** Your logger (used as is) or a factory called once per request that logs. */
+  logger?: Logger | LoggerFactory
+  logLevel?: LogLevel
+  /** Management calls stop retrying this long before the Lambda deadline (default 250 ms). */
+  deadlineMarginMs?: number
+}
+
+/** A Lambda result for whichever trigger delivered the event. */
+export type LambdaResult = WebSocketResult | HttpResult | AuthorizerResult
+export type { AuthorizerResult } from './authorizer.js'
+
+import type { AuthorizerResult } from './authorizer.js'
+
+type RouteArgs = [...Middleware[], Handler]
+
+/** The error thrown for an event that is none of the supported triggers. */
+export class UnknownEventError extends AppError {
+  override readonly name = 'UnknownEventError'
+  constructor(received: string) {
+    super(
+      'unknown_event',
+      `socketeer cannot handle this event: expected an API Gateway WebSocket, REST (V1) proxy, HTTP API (V2), Function URL, ALB or $connect authorizer event; received ${received}`,
+    )
+  }
+}
+
+export class App implements ContextHost {
+  readonly endpointOptions: EndpointOptions
+  readonly region?: string
+  readonly deadlineMarginMs: number
+  readonly #middleware: Middleware[] = []
+  readonly #ws = new Map<string, Route>()
+  readonly #http = new HttpRouter()
+  readonly #streamer: StreamerFactory
+  readonly #loggerFactory: LoggerFactory
+  #authorizer: AuthorizerHandler | undefined
+
+  constructor(options: AppOptions = {}) {
+    const envEndpoint = process.env.SOCKETEER_MANAGEMENT_ENDPOINT
+    this.endpointOptions = {
+      endpoint: options.managementEndpoint ?? (envEndpoint || undefined),
+      basePath: options.basePath,
+    }
+    if (options.region) this.region = options.region
+    this.deadlineMarginMs = options.deadlineMarginMs ?? 250
+    this.#streamer = options.streamer ?? defaultStreamerFactory
+    const logger = options.logger
+    if (typeof logger === 'function') this.#loggerFactory = logger
+    else if (logger) this.#loggerFactory = () => logger
+    else
+      this.#loggerFactory = ({ requestId }) =>
+        createJsonLogger({ level: options.logLevel, fields: { requestId } })
+  }
+
+  /** App-wide middleware, outermost first; applies to WebSocket and HTTP routes alike. */
+  use(...middleware: Middleware[]): this {
+    for (const m of middleware) {
+      if (typeof m !== 'function') throw new RouteRegistrationError('middleware must be a function')
+      this.#middleware.push(m)
+    }
+    for (const r of this.#ws.values()) r.run = undefined
+    for (const r of this.#http.all) r.run = undefined
+    return this
+  }
+
+  /** Registers a WebSocket route: `$connect`, `$disconnect`, `$default` or a custom key. */
+  webSocket(routeKey: string, ...args: RouteArgs): this {
+    validateRouteKey(routeKey)
+    if (this.#ws.has(routeKey)) throw new RouteRegistrationError(`duplicate WebSocket route ${routeKey}`)
+    this.#ws.set(routeKey, { key: routeKey, ...splitArgs(args, routeKey) })
+    return this
+  }
+
+  route(method: string, path: string, ...args: RouteArgs): this {
+    this.#http.add(method, path, splitArgs(args, `${method} ${path}`) as Route)
+    return this
+  }
+  get(path: string, ...args: RouteArgs): this {
+    return this.route('GET', path, ...args)
+  }
+  post(path: string, ...args: RouteArgs): this {
+    return this.route('POST', path, ...args)
+  }
+  put(path: string, ...args: RouteArgs): this {
+    return this.route('PUT', path, ...args)
+  }
+  patch(path: string, ...args: RouteArgs): this {
+    return this.route('PATCH', path, ...args)
+  }
+  delete(path: string, ...args: RouteArgs): this {
+    return this.route('DELETE', path, ...args)
+  }
+  options(path: string, ...args: RouteArgs): this {
+    return this.route('OPTIONS', path, ...args)
+  }
+  all(path: string, ...args: RouteArgs): this {
+    return this.route('ALL', path, ...args)
+  }
+
+  /** The `$connect` REQUEST authorizer: return `{ principalId, context }` to allow, `ctx.reject(401|403)` to refuse. */
+  authorizer(handler: AuthorizerHandler): this {
+    if (this.#authorizer) throw new RouteRegistrationError('an authorizer is already registered')
+    this.#authorizer = handler
+    return this
+  }
+
+  /** The registered WebSocket route keys, in registration order. */
+  get webSocketRoutes(): string[] {
+    return [...this.#ws.keys()]
+  }
+
+  loggerFor(requestId: string): Logger {
+    return this.#loggerFactory({ requestId })
+  }
+
+  streamerFor(endpoint: string, region: string | undefined): StreamerClient {
+    return this.#streamer(endpoint, { region })
+  }
+
+  /** The Lambda entry point: `export const handler = app.handler`. */
+  readonly handler = (event: unknown, lambdaContext?: LambdaContext): Promise<any> => {
+    const kind = detectTrigger(event)
+    switch (kind) {
+      case 'websocket':
+        return this.#webSocket(event as WebSocketEvent, lambdaContext)
+      case 'rest':
+      case 'alb':
+        return this.#httpRequest(kind, parseRestEvent(event as RestApiEvent | AlbEvent), event, lambdaContext)
+      case 'http':
+      case 'url':
+        return this.#httpRequest(kind, parseHttpApiEvent(event as HttpApiEvent), event, lambdaContext)
+      case 'authorizer':
+        return this.#authorize(event as AuthorizerRequestEvent, lambdaContext)
+      default: {
+        const error = new UnknownEventError(describeEvent(event))
+        this.loggerFor(lambdaContext?.awsRequestId ?? 'unknown').error(error.message, { code: error.code })
+        return Promise.reject(error)
+      }
+    }
+  }
+
+  #runner(route: Route): Handler {
+    route.run ??= compose(this.#middleware.concat(route.middleware), route.handler)
+    return route.run
+  }
+
+  async #webSocket(
+    event: WebSocketEvent,
+    lambdaContext: LambdaContext | undefined,
+  ): Promise<WebSocketResult> {
+    const rc = event.requestContext
+    const requestId = rc.requestId ?? lambdaContext?.awsRequestId ?? ''
+    let route = this.#ws.get(rc.routeKey)
+    if (route === undefined && rc.eventType === 'MESSAGE') route = this.#ws.get('$default')
+    const ctx = new Context(this, 'websocket', event, lambdaContext, requestId)
+    if (route === undefined) {
+      // With no $connect/$disconnect route the gateway accepts and moves on.
+      if (rc.eventType !== 'MESSAGE') return { statusCode: 200 }
+      ctx.log.warn('no WebSocket route for this route key and no $default', {
+        routeKey: rc.routeKey,
+        registered: this.webSocketRoutes,
+      })
+      return webSocketErrorResult(
+        new AppError('route_not_found', `No route for ${JSON.stringify(rc.routeKey)}`),
+        requestId,
+      )
+    }
+    try {
+      const value = await this.#runner(route)(ctx)
+      const ws = rc.eventType === 'CONNECT' ? ctx.asWebSocket() : undefined
+      return webSocketResult(value, ws?.acceptedProtocol)
+    } catch (error) {
+      this.#logFailure(ctx, error, route.key)
+      return webSocketErrorResult(error, requestId)
+    }
+  }
+
+  async #httpRequest(
+    kind: TriggerKind,
+    request: HttpRequest,
+    event: unknown,
+    lambdaContext: LambdaContext | undefined,
+  ): Promise<HttpResult> {
+    const requestId =
+      ((event as { requestContext?: { requestId?: string } }).requestContext?.requestId ??
+        lambdaContext?.awsRequestId) ||
+      crypto.randomUUID()
+    const ctx = new Context(this, kind, event, lambdaContext, requestId)
+    const match = this.#http.match(request.method, request.path)
+    if (!('route' in match)) {
+      ctx.setHttp(request, {})
+      const error =
+        match.allowed.length > 0
+          ? new AppError('method_not_allowed', `Method ${request.method} not allowed`, {
+              headers: { allow: match.allowed.join(', ') },
+            })
+          : new AppError('route_not_found', `No route for ${request.method} ${request.path}`)
+      return httpResult(kind, httpErrorResponse(error, requestId))
+    }
+    ctx.setHttp(request, match.params)
+    try {
+      const value = await this.#runner(match.route)(ctx)
+      return httpResult(kind, toHttpResponse(value))
+    } catch (error) {
+      this.#logFailure(ctx, error, match.route.key)
+      return httpResult(kind, httpErrorResponse(error, requestId))
+    }
+  }
+
+  async #authorize(
+    event: AuthorizerRequestEvent,
+    lambdaContext: LambdaContext | undefined,
+  ): Promise<AuthorizerResult> {
+    const requestId = event.requestContext?.requestId ?? lambdaContext?.awsRequestId ?? ''
+    const ctx = new Context(this, 'authorizer', event, lambdaContext, requestId)
+    if (!this.#authorizer) {
+      const error = new AppError(
+        'unknown_event',
+        'received a $connect authorizer event but no app.authorizer() is registered',
+      )
+      ctx.log.error(error.message)
+      throw error
+    }
+    return runAuthorizer(this.#authorizer, ctx, event)
+  }
+
+  #logFailure(ctx: Context, error: unknown, route: string): void {
+    if (error instanceof AppError && error.status < 500) {
+      ctx.log.info('request rejected', {
+        route,
+        code: error.code,
+        status: error.status,
+        message: error.message,
+      })
+      return
+    }
+    ctx.log.error('handler failed', { route, error })
+  }
+}
+
+function splitArgs(args: RouteArgs, what: string): { middleware: Middleware[]; handler: Handler } {
+  if (args.length === 0) throw new RouteRegistrationError(`route ${what} needs a handler`)
+  for (const a of args) {
+    if (typeof a !== 'function')
+      throw new RouteRegistrationError(`route ${what}: handlers and middleware must be functions`)
+  }
+  return { middleware: args.slice(0, -1) as Middleware[], handler: args[args.length - 1] as Handler }
+}

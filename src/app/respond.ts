@@ -1,0 +1,78 @@
+import { STATUS_CODES } from 'node:http'
+import { type ErrorEnvelope, errorEnvelope } from '../errors.js'
+import type { TriggerKind } from '../events/detect.js'
+import type { HttpResult, WebSocketResult } from '../events/types.js'
+import { HttpResponse } from './context.js'
+
+// Turning what a handler returned (or threw) into the Lambda result each trigger expects.
+
+function isLambdaResult(value: unknown): value is { statusCode: number } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { statusCode?: unknown }).statusCode === 'number'
+  )
+}
+
+/**
+ * WebSocket routes: nothing → 200; a string is the route-response body as is;
+ * bytes are UTF-8 text; other values are JSON. A `{statusCode}` object passes through.
+ * The gateway only forwards the body on routes with a route response.
+ */
+export function webSocketResult(value: unknown, protocol: string | undefined): WebSocketResult {
+  let result: WebSocketResult
+  if (value === undefined || value === null) result = { statusCode: 200 }
+  else if (isLambdaResult(value)) result = value as WebSocketResult
+  else if (typeof value === 'string') result = { statusCode: 200, body: value }
+  else if (value instanceof Uint8Array)
+    result = { statusCode: 200, body: Buffer.from(value).toString('utf8') }
+  else result = { statusCode: 200, body: JSON.stringify(value) }
+  if (protocol !== undefined) result.headers = { ...result.headers, 'Sec-WebSocket-Protocol': protocol }
+  return result
+}
+
+export function webSocketErrorResult(error: unknown, requestId: string): WebSocketResult {
+  const { status, body } = errorEnvelope(error, requestId)
+  return { statusCode: status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+}
+
+export function toHttpResponse(value: unknown): HttpResponse | { statusCode: number } {
+  if (value instanceof HttpResponse) return value
+  if (value === undefined || value === null) return new HttpResponse(204, undefined)
+  if (isLambdaResult(value)) return value
+  if (typeof value === 'string')
+    return new HttpResponse(200, value, { 'content-type': 'text/plain; charset=utf-8' })
+  if (value instanceof Uint8Array) {
+    return new HttpResponse(200, value, { 'content-type': 'application/octet-stream' })
+  }
+  return new HttpResponse(200, JSON.stringify(value), { 'content-type': 'application/json' })
+}
+
+export function httpErrorResponse(error: unknown, requestId: string): HttpResponse {
+  const { status, body } = errorEnvelope(error, requestId)
+  const extra = (error as { headers?: Record<string, string> } | undefined)?.headers
+  return new HttpResponse(status, JSON.stringify(body satisfies ErrorEnvelope), {
+    'content-type': 'application/json',
+    ...(extra && typeof extra === 'object' ? extra : {}),
+  })
+}
+
+/** Shapes a response for the trigger that delivered the request. */
+export function httpResult(kind: TriggerKind, value: HttpResponse | { statusCode: number }): HttpResult {
+  if (!(value instanceof HttpResponse)) return value as HttpResult
+  const binary = value.body instanceof Uint8Array
+  const body =
+    value.body === undefined
+      ? ''
+      : binary
+        ? Buffer.from(value.body as Uint8Array).toString('base64')
+        : (value.body as string)
+  const result: HttpResult = {
+    statusCode: value.status,
+    headers: value.headers,
+    body,
+    isBase64Encoded: binary,
+  }
+  if (kind === 'alb') result.statusDescription = `${value.status} ${STATUS_CODES[value.status] ?? ''}`.trim()
+  return result
+}

@@ -1,0 +1,147 @@
+import type { Handler, Middleware } from './compose.js'
+
+// Route tables: WebSocket route keys (exact match) and HTTP method + path patterns.
+
+export interface Route {
+  key: string
+  middleware: Middleware[]
+  handler: Handler
+  /** The composed chain; rebuilt when app-level middleware changes. */
+  run?: Handler
+}
+
+export class RouteRegistrationError extends Error {
+  override readonly name = 'RouteRegistrationError'
+}
+
+const RESERVED = new Set(['$connect', '$disconnect', '$default'])
+
+/** Route keys as API Gateway accepts them: the three `$` keys, or a custom key without `$`, spaces or controls. */
+export function validateRouteKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new RouteRegistrationError(
+      `invalid WebSocket route key ${JSON.stringify(key)}: must be a non-empty string`,
+    )
+  }
+  if (key.startsWith('$') && !RESERVED.has(key)) {
+    throw new RouteRegistrationError(
+      `invalid WebSocket route key ${JSON.stringify(key)}: only $connect, $disconnect and $default may start with $`,
+    )
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (key.length > 128 || /[\s\u0000-\u001f\u007f]/.test(key)) {
+    throw new RouteRegistrationError(
+      `invalid WebSocket route key ${JSON.stringify(key)}: at most 128 characters, no whitespace or control characters`,
+    )
+  }
+}
+
+export interface HttpRoute extends Route {
+  method: string
+  segments: string[]
+  params: string[]
+}
+
+export interface HttpMatch {
+  route: HttpRoute
+  params: Record<string, string>
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ALL'])
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter((s) => s.length > 0)
+}
+
+/** `/posts/:id/comments`, `/files/*`; static routes are looked up by a map, the rest in order. */
+export class HttpRouter {
+  readonly #static = new Map<string, HttpRoute>()
+  readonly #dynamic: HttpRoute[] = []
+  readonly all: HttpRoute[] = []
+
+  add(method: string, path: string, route: Omit<HttpRoute, 'method' | 'segments' | 'params'>): HttpRoute {
+    const m = method.toUpperCase()
+    if (!METHODS.has(m)) throw new RouteRegistrationError(`unsupported HTTP method ${JSON.stringify(method)}`)
+    if (typeof path !== 'string' || !path.startsWith('/')) {
+      throw new RouteRegistrationError(`invalid HTTP path ${JSON.stringify(path)}: must start with /`)
+    }
+    const segments = splitPath(path)
+    const params: string[] = []
+    segments.forEach((s, i) => {
+      if (s.startsWith(':')) {
+        if (s.length === 1 || params.includes(s.slice(1))) {
+          throw new RouteRegistrationError(`invalid HTTP path ${JSON.stringify(path)}: bad parameter ${s}`)
+        }
+        params.push(s.slice(1))
+      } else if (s === '*' && i !== segments.length - 1) {
+        throw new RouteRegistrationError(
+          `invalid HTTP path ${JSON.stringify(path)}: * must be the last segment`,
+        )
+      }
+    })
+    const normalised = `/${segments.join('/')}`
+    const key = `${m} ${normalised}`
+    if (this.all.some((r) => `${r.method} /${r.segments.join('/')}` === key)) {
+      throw new RouteRegistrationError(`duplicate HTTP route ${key}`)
+    }
+    const full: HttpRoute = { ...route, key, method: m, segments, params }
+    this.all.push(full)
+    if (params.length === 0 && !segments.includes('*')) this.#static.set(key, full)
+    else this.#dynamic.push(full)
+    return full
+  }
+
+  /** A match, or the list of methods the path allows (for a 405). */
+  match(method: string, path: string): HttpMatch | { allowed: string[] } {
+    const segments = splitPath(path)
+    const normalised = `/${segments.join('/')}`
+    const exact = this.#static.get(`${method} ${normalised}`) ?? this.#static.get(`ALL ${normalised}`)
+    if (exact) return { route: exact, params: {} }
+    const allowed = new Set<string>()
+    for (const m of this.#static.keys()) {
+      const space = m.indexOf(' ')
+      if (m.slice(space + 1) === normalised) allowed.add(m.slice(0, space))
+    }
+    for (const route of this.#dynamic) {
+      const params = matchSegments(route.segments, segments)
+      if (!params) continue
+      if (
+        route.method === method ||
+        route.method === 'ALL' ||
+        (method === 'HEAD' && route.method === 'GET')
+      ) {
+        return { route, params }
+      }
+      allowed.add(route.method)
+    }
+    if (method === 'HEAD') {
+      const get = this.#static.get(`GET ${normalised}`)
+      if (get) return { route: get, params: {} }
+    }
+    return { allowed: [...allowed] }
+  }
+}
+
+function matchSegments(pattern: string[], actual: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {}
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!
+    if (p === '*') {
+      params['*'] = actual.slice(i).map(safeDecode).join('/')
+      return params
+    }
+    const a = actual[i]
+    if (a === undefined) return undefined
+    if (p.startsWith(':')) params[p.slice(1)] = safeDecode(a)
+    else if (p !== a) return undefined
+  }
+  return pattern.length === actual.length ? params : undefined
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}

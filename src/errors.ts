@@ -1,0 +1,98 @@
+// Errors a handler throws (or the App raises) with a stable code and HTTP status.
+// Every error response uses one envelope: {"error":{"code","message","requestId"}}.
+
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+  not_websocket: 500,
+  unknown_event: 500,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_STATUS | (string & {})
+
+const DEFAULT_MESSAGES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Payload too large',
+  422: 'Unprocessable entity',
+  429: 'Too many requests',
+  500: 'Internal server error',
+}
+
+const CODE_FOR_STATUS: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+  500: 'internal',
+}
+
+export interface AppErrorOptions {
+  status?: number
+  /** Extra, client-safe detail (e.g. validation issues), included in the envelope. */
+  details?: unknown
+  headers?: Record<string, string>
+  cause?: unknown
+}
+
+export class AppError extends Error {
+  override readonly name: string = 'AppError'
+  readonly code: ErrorCode
+  readonly status: number
+  readonly details?: unknown
+  readonly headers?: Record<string, string>
+
+  constructor(code: ErrorCode, message?: string, options: AppErrorOptions = {}) {
+    const status = options.status ?? (ERROR_STATUS as Record<string, number>)[code] ?? 500
+    super(
+      message ?? DEFAULT_MESSAGES[status] ?? code,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    )
+    this.code = code
+    this.status = status
+    if (options.details !== undefined) this.details = options.details
+    if (options.headers) this.headers = options.headers
+  }
+
+  /** An AppError for a bare HTTP status, e.g. `AppError.fromStatus(401)`. */
+  static fromStatus(status: number, message?: string): AppError {
+    return new AppError(CODE_FOR_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request'), message, {
+      status,
+    })
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError
+}
+
+export interface ErrorEnvelope {
+  error: { code: string; message: string; requestId: string; details?: unknown }
+}
+
+/**
+ * The client-facing envelope. Anything that is not an AppError becomes
+ * `internal` with a generic message, so no internal detail reaches a client.
+ */
+export function errorEnvelope(error: unknown, requestId: string): { status: number; body: ErrorEnvelope } {
+  if (error instanceof AppError) {
+    const body: ErrorEnvelope = { error: { code: error.code, message: error.message, requestId } }
+    if (error.details !== undefined) body.error.details = error.details
+    return { status: error.status, body }
+  }
+  return { status: 500, body: { error: { code: 'internal', message: 'Internal server error', requestId } } }
+}

@@ -1,0 +1,65 @@
+import type { AlbEvent, AuthorizerRequestEvent, HttpApiEvent, RestApiEvent, WebSocketEvent } from './types.js'
+
+// Trigger detection in one fixed, documented order (semantics page, section 7):
+// authorizer, WebSocket, REST (V1) proxy, HTTP API (V2), Function URL, ALB.
+// The authorizer goes first because its requestContext also says eventType CONNECT.
+
+export type TriggerKind = 'authorizer' | 'websocket' | 'rest' | 'http' | 'url' | 'alb'
+
+/** The event type each trigger kind carries. */
+export interface TriggerEvents {
+  authorizer: AuthorizerRequestEvent
+  websocket: WebSocketEvent
+  rest: RestApiEvent
+  http: HttpApiEvent
+  url: HttpApiEvent
+  alb: AlbEvent
+}
+
+const FUNCTION_URL_HOST = /\.lambda-url\.[a-z0-9-]+\.on\.aws$/
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null
+}
+
+export function detectTrigger(event: unknown): TriggerKind | undefined {
+  if (!isObject(event)) return undefined
+  const rc = event.requestContext
+  if (event.type === 'REQUEST' && typeof event.methodArn === 'string' && isObject(rc)) {
+    return 'authorizer'
+  }
+  if (!isObject(rc)) return undefined
+  if (
+    typeof rc.connectionId === 'string' &&
+    (rc.eventType === 'MESSAGE' || rc.eventType === 'CONNECT' || rc.eventType === 'DISCONNECT') &&
+    event.httpMethod === undefined &&
+    event.version === undefined &&
+    event.rawPath === undefined
+  ) {
+    return 'websocket'
+  }
+  if (typeof event.httpMethod === 'string' && typeof event.resource === 'string') {
+    return 'rest'
+  }
+  if (event.version === '2.0' && typeof event.rawPath === 'string' && isObject(rc.http)) {
+    const url = typeof rc.domainName === 'string' && FUNCTION_URL_HOST.test(rc.domainName)
+    return url ? 'url' : 'http'
+  }
+  if (isObject(rc.elb) && typeof rc.elb.targetGroupArn === 'string' && typeof event.httpMethod === 'string') {
+    return 'alb'
+  }
+  return undefined
+}
+
+/** A short, safe description of an unrecognised event for error messages. */
+export function describeEvent(event: unknown): string {
+  if (event === null) return 'null'
+  if (Array.isArray(event)) return `an array of ${event.length}`
+  if (!isObject(event)) return typeof event
+  const keys = Object.keys(event).slice(0, 8)
+  const more = Object.keys(event).length > keys.length ? ', …' : ''
+  const rc = isObject(event.requestContext)
+    ? ` (requestContext keys: ${Object.keys(event.requestContext).slice(0, 8).join(', ')})`
+    : ''
+  return `an object with keys ${keys.join(', ')}${more}${rc}`
+}

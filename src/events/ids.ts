@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto'
+
+// API Gateway ids are 11 random bytes in base64: 16 characters ending in `=`.
+// Drawn from a pooled buffer so building an event costs no syscall per id.
+const POOL_IDS = 256
+let pool = Buffer.alloc(0)
+let offset = 0
+
+export function newGatewayId(): string {
+  if (offset >= pool.length) {
+    pool = randomBytes(11 * POOL_IDS)
+    offset = 0
+  }
+  const id = pool.toString('base64', offset, offset + 11)
+  offset += 11
+  return id
+}
+
+const GATEWAY_ID = /^[A-Za-z0-9+/_-]{15}=$/
+
+/** True for ids shaped like API Gateway's (`R1kmxc2VNjMCFIA=`). */
+export function isGatewayIdShape(id: string): boolean {
+  return GATEWAY_ID.test(id)
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n))
+
+/** Common Log Format time as API Gateway writes it: `20/Jan/2024:11:55:08 +0000`. */
+export function clfTime(epochMs: number): string {
+  const d = new Date(epochMs)
+  return (
+    `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
+  )
+}
+
+const CLF = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/
+
+/** Parses a CLF time back to epoch ms; undefined when malformed. */
+export function parseClfTime(text: string): number | undefined {
+  const m = CLF.exec(text)
+  if (!m) return undefined
+  const month = MONTHS.indexOf(m[2]!)
+  if (month < 0) return undefined
+  const utc = Date.UTC(+m[3]!, month, +m[1]!, +m[4]!, +m[5]!, +m[6]!)
+  const offsetMin = (+m[8]! * 60 + +m[9]!) * (m[7] === '-' ? -1 : 1)
+  return utc - offsetMin * 60_000
+}

@@ -1,0 +1,51 @@
+// The portable interface of an @connections client. The real client (SDK transport),
+// the testkit's FakeStreamer and anything a user injects implement it.
+
+export interface ConnectionInfo {
+  connectionId: string
+  connectedAt: Date
+  lastActiveAt: Date
+  sourceIp: string
+  userAgent?: string
+}
+
+/** A string or bytes are sent as they are; anything else is sent as JSON. */
+export type PostData = string | Uint8Array | object
+
+export interface CallOptions {
+  /** Absolute deadline (epoch ms) for the call including retries. */
+  deadline?: number
+  signal?: AbortSignal
+}
+
+export interface BroadcastOptions extends CallOptions {
+  /** Sends in flight at once; default 64. */
+  concurrency?: number
+}
+
+export interface BroadcastFailure {
+  connectionId: string
+  error: Error
+}
+
+export interface BroadcastResult {
+  sent: string[]
+  gone: string[]
+  failed: BroadcastFailure[]
+}
+
+export interface StreamerClient {
+  readonly endpoint: string
+  postToConnection(connectionId: string, data: PostData, options?: CallOptions): Promise<void>
+  getConnection(connectionId: string, options?: CallOptions): Promise<ConnectionInfo>
+  /** Gone counts as done. */
+  deleteConnection(connectionId: string, options?: CallOptions): Promise<void>
+  broadcast(
+    connectionIds: Iterable<string> | AsyncIterable<string>,
+    data: PostData,
+    options?: BroadcastOptions,
+  ): Promise<BroadcastResult>
+}
+
+/** Makes (or returns a cached) client for a management endpoint. */
+export type StreamerFactory = (endpoint: string, options: { region?: string }) => StreamerClient

@@ -1,0 +1,202 @@
+import { AppError } from '../errors.js'
+import type { WebSocketAuthorizerContext, WebSocketEvent, WebSocketRequestContext } from '../events/types.js'
+import {
+  type InferOutput,
+  parseJsonBody,
+  type StandardSchemaV1,
+  validateAsync,
+  validateSync,
+} from '../json.js'
+import { GoneError } from '../streamer/errors.js'
+import type { CallOptions, ConnectionInfo, StreamerClient } from '../streamer/types.js'
+import { deriveManagementEndpoint, type EndpointOptions, regionFromHost } from './endpoint.js'
+
+/** What the WebSocket context needs from the App; kept narrow so it stays portable. */
+export interface WebSocketHost {
+  endpointOptions: EndpointOptions
+  region?: string
+  streamerFor(endpoint: string, region: string | undefined): StreamerClient
+  callOptions(): CallOptions
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/**
+ * The portable view of one WebSocket event: connection facts, the message body and
+ * the way back to the client. Fields are read from the event on demand, so building
+ * one costs nothing for what a handler does not touch.
+ */
+export class WebSocketContext {
+  /** The subprotocol `$connect` accepted, echoed in the handshake response. */
+  acceptedProtocol: string | undefined
+  #endpoint: string | undefined
+  #lowerHeaders: Record<string, string> | undefined
+  readonly #rc: WebSocketRequestContext
+
+  constructor(
+    readonly event: WebSocketEvent,
+    private readonly host: WebSocketHost,
+  ) {
+    this.#rc = event.requestContext
+  }
+
+  get connectionId(): string {
+    return this.#rc.connectionId
+  }
+  get routeKey(): string {
+    return this.#rc.routeKey
+  }
+  get eventType(): WebSocketRequestContext['eventType'] {
+    return this.#rc.eventType
+  }
+  get stage(): string {
+    return this.#rc.stage
+  }
+  get domainName(): string {
+    return this.#rc.domainName
+  }
+  get apiId(): string {
+    return this.#rc.apiId
+  }
+  get requestId(): string {
+    return this.#rc.requestId
+  }
+  get messageId(): string | undefined {
+    return this.#rc.messageId ?? undefined
+  }
+  /** Epoch ms when the connection was established; fixed for its life. */
+  get connectedAt(): number {
+    return this.#rc.connectedAt
+  }
+  /** Epoch ms of this event. */
+  get requestTime(): number {
+    return this.#rc.requestTimeEpoch
+  }
+  get sourceIp(): string | undefined {
+    return this.#rc.identity?.sourceIp
+  }
+  get userAgent(): string | undefined {
+    return this.#rc.identity?.userAgent
+  }
+  get authorizer(): WebSocketAuthorizerContext | undefined {
+    return this.#rc.authorizer
+  }
+  get principalId(): string | undefined {
+    const id = this.#rc.authorizer?.principalId
+    return typeof id === 'string' ? id : undefined
+  }
+  get disconnectStatusCode(): number | undefined {
+    return this.#rc.disconnectStatusCode
+  }
+  get disconnectReason(): string | undefined {
+    return this.#rc.disconnectReason
+  }
+  get region(): string | undefined {
+    return this.host.region ?? regionFromHost(this.#rc.domainName) ?? process.env.AWS_REGION
+  }
+  get managementEndpoint(): string {
+    this.#endpoint ??= deriveManagementEndpoint(
+      this.#rc.domainName,
+      this.#rc.stage,
+      this.host.endpointOptions,
+    )
+    return this.#endpoint
+  }
+
+  /** Handshake headers (CONNECT only), names lower-cased. */
+  get headers(): Record<string, string> {
+    if (!this.#lowerHeaders) {
+      const out: Record<string, string> = {}
+      const raw = this.event.headers
+      if (raw) for (const k in raw) if (raw[k] !== undefined) out[k.toLowerCase()] = raw[k]!
+      this.#lowerHeaders = out
+    }
+    return this.#lowerHeaders
+  }
+  header(name: string): string | undefined {
+    return this.headers[name.toLowerCase()]
+  }
+  /** Query parameters of the connect URL (CONNECT only). */
+  get query(): Record<string, string> {
+    const q = this.event.queryStringParameters
+    const out: Record<string, string> = {}
+    if (q) for (const k in q) if (q[k] !== undefined) out[k] = q[k]!
+    return out
+  }
+  /** Subprotocols the client offered in `Sec-WebSocket-Protocol`. */
+  get protocols(): string[] {
+    const raw = this.header('sec-websocket-protocol')
+    return raw
+      ? raw
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : []
+  }
+
+  /** Accepts one of the offered subprotocols; the gateway echoes it in the 101 response. */
+  acceptProtocol(protocol: string): void {
+    if (this.eventType !== 'CONNECT') {
+      throw new AppError('bad_request', 'acceptProtocol() is only meaningful on $connect')
+    }
+    if (!this.protocols.includes(protocol)) {
+      throw new AppError(
+        'bad_request',
+        `Subprotocol ${JSON.stringify(protocol)} was not offered by the client`,
+      )
+    }
+    this.acceptedProtocol = protocol
+  }
+
+  get body(): Uint8Array {
+    const body = this.event.body
+    if (body === undefined || body === null) return new Uint8Array(0)
+    return this.event.isBase64Encoded ? Buffer.from(body, 'base64') : encoder.encode(body)
+  }
+  text(): string {
+    const body = this.event.body
+    if (body === undefined || body === null) return ''
+    return this.event.isBase64Encoded ? decoder.decode(Buffer.from(body, 'base64')) : body
+  }
+  json<T = unknown>(): T
+  json<S extends StandardSchemaV1>(schema: S): InferOutput<S>
+  json(schema?: StandardSchemaV1): unknown {
+    const value = parseJsonBody(this.text())
+    return schema ? validateSync(schema, value) : value
+  }
+  jsonAsync<S extends StandardSchemaV1>(schema: S): Promise<InferOutput<S>> {
+    return validateAsync(schema, parseJsonBody(this.text()))
+  }
+
+  #client(): StreamerClient {
+    return this.host.streamerFor(this.managementEndpoint, this.region)
+  }
+
+  #notDuringConnect(op: string): void {
+    // AWS answers 410 here: the connection does not exist until $connect returns.
+    if (this.eventType === 'CONNECT') {
+      throw new GoneError(`${op} during $connect: the connection is not established until $connect returns`, {
+        connectionId: this.connectionId,
+      })
+    }
+  }
+
+  /** Sends a frame to this connection. */
+  send(data: string | Uint8Array): Promise<void> {
+    this.#notDuringConnect('send()')
+    return this.#client().postToConnection(this.connectionId, data, this.host.callOptions())
+  }
+  sendJSON(value: unknown): Promise<void> {
+    this.#notDuringConnect('sendJSON()')
+    return this.#client().postToConnection(this.connectionId, JSON.stringify(value), this.host.callOptions())
+  }
+  /** Closes this connection (the client sees 1000). Gone counts as done. */
+  disconnect(): Promise<void> {
+    return this.#client().deleteConnection(this.connectionId, this.host.callOptions())
+  }
+  info(): Promise<ConnectionInfo> {
+    this.#notDuringConnect('info()')
+    return this.#client().getConnection(this.connectionId, this.host.callOptions())
+  }
+}
