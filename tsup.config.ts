@@ -4,6 +4,9 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'testkit/index': 'testkit/index.ts',
+    'dev/index': 'src/dev/index.ts',
+    'dev/cli': 'src/dev/cli.ts',
+    'cdk/index': 'src/cdk/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -12,6 +15,6 @@ export default defineConfig({
   sourcemap: false,
   splitting: true,
   treeshake: true,
-  // The SDK is loaded lazily by the streamer transport; never bundle it.
-  external: ['@aws-sdk/client-apigatewaymanagementapi'],
+  // Loaded lazily or by optional faces only; never bundled.
+  external: [/^@aws-sdk\//, 'aws-cdk-lib', /^aws-cdk-lib\//, 'constructs', 'ws', 'tsx', /^tsx\//],
 })

@@ -1,0 +1,20 @@
+// `npm run bench`: runs every bench/*.bench.mjs in turn, each in its own process so
+// one figure's warm-up or heap does not colour the next. Each prints its own table.
+import { spawnSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const dir = fileURLToPath(new URL('.', import.meta.url))
+const only = process.argv.slice(2)
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort()
+let failed = 0
+for (const file of files) {
+  console.log(`\n=== ${file}`)
+  const r = spawnSync(process.execPath, ['--expose-gc', `${dir}${file}`], { stdio: 'inherit' })
+  if (r.status !== 0) failed++
+}
+console.log(`\nmachine: ${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cpus (${(await import('node:os')).cpus()[0]?.model ?? '?'})`)
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,2 @@
+// socketeer/cdk: the WebSocketApi construct (being built: issue 6).
+export {}

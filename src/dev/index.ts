@@ -1,0 +1,2 @@
+// socketeer/dev: the local gateway (being built: issue 4).
+export {}
