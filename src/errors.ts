@@ -28,6 +28,9 @@ const DEFAULT_MESSAGES: Record<number, string> = {
   422: 'Unprocessable entity',
   429: 'Too many requests',
   500: 'Internal server error',
+  502: 'Bad gateway',
+  503: 'Service unavailable',
+  504: 'Gateway timeout',
 }
 
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
@@ -47,6 +50,11 @@ export interface AppErrorOptions {
   details?: unknown
   headers?: Record<string, string>
   cause?: unknown
+  /**
+   * Whether the message and details reach the client. Default: yes below 500, no from
+   * 500 up, so a programming error's message (which may name internals) is only logged.
+   */
+  expose?: boolean
 }
 
 export class AppError extends Error {
@@ -55,6 +63,7 @@ export class AppError extends Error {
   readonly status: number
   readonly details?: unknown
   readonly headers?: Record<string, string>
+  readonly expose: boolean
 
   constructor(code: ErrorCode, message?: string, options: AppErrorOptions = {}) {
     const status = options.status ?? (ERROR_STATUS as Record<string, number>)[code] ?? 500
@@ -64,6 +73,7 @@ export class AppError extends Error {
     )
     this.code = code
     this.status = status
+    this.expose = options.expose ?? status < 500
     if (options.details !== undefined) this.details = options.details
     if (options.headers) this.headers = options.headers
   }
@@ -85,13 +95,16 @@ export interface ErrorEnvelope {
 }
 
 /**
- * The client-facing envelope. Anything that is not an AppError becomes
- * `internal` with a generic message, so no internal detail reaches a client.
+ * The client-facing envelope. Anything that is not an AppError becomes `internal`
+ * with a generic message; an AppError that is not `expose`d keeps its code and status
+ * but its message is replaced by the status's generic one. Either way no internal
+ * detail reaches a client (the App logs the real error with the request id).
  */
 export function errorEnvelope(error: unknown, requestId: string): { status: number; body: ErrorEnvelope } {
   if (error instanceof AppError) {
-    const body: ErrorEnvelope = { error: { code: error.code, message: error.message, requestId } }
-    if (error.details !== undefined) body.error.details = error.details
+    const message = error.expose ? error.message : (DEFAULT_MESSAGES[error.status] ?? 'Internal server error')
+    const body: ErrorEnvelope = { error: { code: error.code, message, requestId } }
+    if (error.expose && error.details !== undefined) body.error.details = error.details
     return { status: error.status, body }
   }
   return { status: 500, body: { error: { code: 'internal', message: 'Internal server error', requestId } } }

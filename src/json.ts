@@ -23,20 +23,27 @@ export interface StandardIssue {
 
 export type InferOutput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output']
 
-const UNSAFE_KEY = /"(__proto__|constructor|prototype)"\s*:/
+// A key that could reach a prototype, or any \u escape (a key spelled "\u005f_proto__"
+// decodes to __proto__, so escapes must take the careful path too).
+const SUSPICIOUS = /__proto__|"constructor"|\\u/
 
 function dropUnsafeKeys(key: string, value: unknown): unknown {
-  return key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value
+  if (key === '__proto__') return undefined
+  // `constructor` is ordinary data unless it carries a `prototype` to merge into.
+  if (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'))
+    return undefined
+  return value
 }
 
 /**
- * JSON.parse that turns a syntax error into `bad_request` and drops `__proto__`,
- * `constructor` and `prototype` keys so a later merge cannot pollute prototypes.
- * The reviver only runs when such a key appears, keeping the common path fast.
+ * JSON.parse that turns a syntax error into `bad_request` and drops `__proto__` keys
+ * (and `constructor` objects carrying a `prototype`) so a later merge such as
+ * `Object.assign` or a deep merge cannot pollute prototypes. The reviver only runs
+ * when the text could hold such a key, keeping the common path fast.
  */
 export function parseJsonBody(text: string): unknown {
   try {
-    return UNSAFE_KEY.test(text) ? JSON.parse(text, dropUnsafeKeys) : JSON.parse(text)
+    return SUSPICIOUS.test(text) ? JSON.parse(text, dropUnsafeKeys) : JSON.parse(text)
   } catch {
     throw new AppError('bad_request', 'Request body is not valid JSON')
   }

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js'
 import { describeEvent, detectTrigger, type TriggerKind } from '../events/detect.js'
-import { type HttpRequest, parseHttpApiEvent, parseRestEvent } from '../events/http.js'
+import { type HttpRequest, parseAlbEvent, parseHttpApiEvent, parseRestEvent } from '../events/http.js'
 import type {
   AlbEvent,
   AuthorizerRequestEvent,
@@ -15,8 +15,13 @@ import { createJsonLogger, type Logger, type LoggerFactory, type LogLevel } from
 import { defaultStreamerFactory } from '../streamer/factory.js'
 import type { StreamerClient, StreamerFactory } from '../streamer/types.js'
 import type { EndpointOptions } from '../websocket/endpoint.js'
+import { afterHandlers, beforeHandlers, broadcastFromApp } from '../connections/lifecycle.js'
+import type { BroadcastTarget, ConnectionsBroadcastOptions, ConnectionsBroadcastResult } from '../connections/broadcast.js'
+import type { ConnectionStore } from '../connections/types.js'
+import type { PostData } from '../streamer/types.js'
 import { type AuthorizerHandler, runAuthorizer } from './authorizer.js'
 import { compose, type Handler, type Middleware } from './compose.js'
+import { APP_INTEGRATION, type AppIntegration } from './integration.js'
 import { Context, type ContextHost } from './context.js'
 import {
   httpErrorResponse,
@@ -41,6 +46,8 @@ export interface AppOptions {
   logLevel?: LogLevel
   /** Management calls stop retrying this long before the Lambda deadline (default 250 ms). */
   deadlineMarginMs?: number
+  /** Connection registry: saved after an accepted `$connect`, deleted before `$disconnect` handlers; enables ws.join/leave/broadcast. */
+  connections?: ConnectionStore
 }
 
 /** A Lambda result for whichever trigger delivered the event. */
@@ -66,6 +73,7 @@ export class App implements ContextHost {
   readonly endpointOptions: EndpointOptions
   readonly region?: string
   readonly deadlineMarginMs: number
+  readonly connections?: ConnectionStore
   readonly #middleware: Middleware[] = []
   readonly #ws = new Map<string, Route>()
   readonly #http = new HttpRouter()
@@ -81,6 +89,7 @@ export class App implements ContextHost {
     }
     if (options.region) this.region = options.region
     this.deadlineMarginMs = options.deadlineMarginMs ?? 250
+    if (options.connections) this.connections = options.connections
     this.#streamer = options.streamer ?? defaultStreamerFactory
     const logger = options.logger
     if (typeof logger === 'function') this.#loggerFactory = logger
@@ -88,6 +97,13 @@ export class App implements ContextHost {
     else
       this.#loggerFactory = ({ requestId }) =>
         createJsonLogger({ level: options.logLevel, fields: { requestId } })
+    // Read live: routes are registered after construction.
+    Object.defineProperty(this.handler, APP_INTEGRATION, {
+      value: (): AppIntegration => ({
+        webSocketRoutes: this.webSocketRoutes,
+        authorizer: this.#authorizer !== undefined,
+      }),
+    })
   }
 
   /** App-wide middleware, outermost first; applies to WebSocket and HTTP routes alike. */
@@ -142,6 +158,15 @@ export class App implements ContextHost {
     return this
   }
 
+  /** Sends to a group (or ids) of the connection store, pruning gone ones; endpoint from the options or the App. */
+  broadcast(
+    target: BroadcastTarget,
+    data: PostData,
+    options: ConnectionsBroadcastOptions & { endpoint?: string } = {},
+  ): Promise<ConnectionsBroadcastResult> {
+    return broadcastFromApp(this, target, data, options)
+  }
+
   /** The registered WebSocket route keys, in registration order. */
   get webSocketRoutes(): string[] {
     return [...this.#ws.keys()]
@@ -157,23 +182,29 @@ export class App implements ContextHost {
 
   /** The Lambda entry point: `export const handler = app.handler`. */
   readonly handler = (event: unknown, lambdaContext?: LambdaContext): Promise<any> => {
-    const kind = detectTrigger(event)
-    switch (kind) {
-      case 'websocket':
-        return this.#webSocket(event as WebSocketEvent, lambdaContext)
-      case 'rest':
-      case 'alb':
-        return this.#httpRequest(kind, parseRestEvent(event as RestApiEvent | AlbEvent), event, lambdaContext)
-      case 'http':
-      case 'url':
-        return this.#httpRequest(kind, parseHttpApiEvent(event as HttpApiEvent), event, lambdaContext)
-      case 'authorizer':
-        return this.#authorize(event as AuthorizerRequestEvent, lambdaContext)
-      default: {
-        const error = new UnknownEventError(describeEvent(event))
-        this.loggerFor(lambdaContext?.awsRequestId ?? 'unknown').error(error.message, { code: error.code })
-        return Promise.reject(error)
+    try {
+      switch (detectTrigger(event)) {
+        case 'websocket':
+          return this.#webSocket(event as WebSocketEvent, lambdaContext)
+        case 'rest':
+          return this.#httpRequest('rest', parseRestEvent(event as RestApiEvent), event, lambdaContext)
+        case 'alb':
+          return this.#httpRequest('alb', parseAlbEvent(event as AlbEvent), event, lambdaContext)
+        case 'http':
+          return this.#httpRequest('http', parseHttpApiEvent(event as HttpApiEvent), event, lambdaContext)
+        case 'url':
+          return this.#httpRequest('url', parseHttpApiEvent(event as HttpApiEvent), event, lambdaContext)
+        case 'authorizer':
+          return this.#authorize(event as AuthorizerRequestEvent, lambdaContext)
+        default: {
+          const error = new UnknownEventError(describeEvent(event))
+          this.loggerFor(lambdaContext?.awsRequestId ?? 'unknown').error(error.message, { code: error.code })
+          return Promise.reject(error)
+        }
       }
+    } catch (error) {
+      // A malformed event of a known kind: fail this invocation as a rejection, never a synchronous throw.
+      return Promise.reject(error)
     }
   }
 
@@ -193,7 +224,17 @@ export class App implements ContextHost {
     const ctx = new Context(this, 'websocket', event, lambdaContext, requestId)
     if (route === undefined) {
       // With no $connect/$disconnect route the gateway accepts and moves on.
-      if (rc.eventType !== 'MESSAGE') return { statusCode: 200 }
+      if (rc.eventType !== 'MESSAGE') {
+        if (!this.connections) return { statusCode: 200 }
+        try {
+          await beforeHandlers(this.connections, ctx.asWebSocket(), ctx.log)
+          await afterHandlers(this.connections, ctx.asWebSocket(), { statusCode: 200 })
+          return { statusCode: 200 }
+        } catch (error) {
+          this.#logFailure(ctx, error, rc.routeKey)
+          return webSocketErrorResult(error, requestId)
+        }
+      }
       ctx.log.warn('no WebSocket route for this route key and no $default', {
         routeKey: rc.routeKey,
         registered: this.webSocketRoutes,
@@ -204,9 +245,12 @@ export class App implements ContextHost {
       )
     }
     try {
+      const track = this.connections !== undefined && rc.eventType !== 'MESSAGE'
+      if (track) await beforeHandlers(this.connections, ctx.asWebSocket(), ctx.log)
       const value = await this.#runner(route)(ctx)
-      const ws = rc.eventType === 'CONNECT' ? ctx.asWebSocket() : undefined
-      return webSocketResult(value, ws?.acceptedProtocol)
+      const result = webSocketResult(value, ctx.acceptedProtocol)
+      if (track) await afterHandlers(this.connections, ctx.asWebSocket(), result)
+      return result
     } catch (error) {
       this.#logFailure(ctx, error, route.key)
       return webSocketErrorResult(error, requestId)
@@ -224,6 +268,7 @@ export class App implements ContextHost {
         lambdaContext?.awsRequestId) ||
       crypto.randomUUID()
     const ctx = new Context(this, kind, event, lambdaContext, requestId)
+    const multiValue = kind === 'alb' && (event as AlbEvent).multiValueHeaders != null
     const match = this.#http.match(request.method, request.path)
     if (!('route' in match)) {
       ctx.setHttp(request, {})
@@ -233,15 +278,15 @@ export class App implements ContextHost {
               headers: { allow: match.allowed.join(', ') },
             })
           : new AppError('route_not_found', `No route for ${request.method} ${request.path}`)
-      return httpResult(kind, httpErrorResponse(error, requestId))
+      return httpResult(kind, httpErrorResponse(error, requestId), multiValue)
     }
     ctx.setHttp(request, match.params)
     try {
       const value = await this.#runner(match.route)(ctx)
-      return httpResult(kind, toHttpResponse(value))
+      return httpResult(kind, toHttpResponse(value), multiValue)
     } catch (error) {
       this.#logFailure(ctx, error, match.route.key)
-      return httpResult(kind, httpErrorResponse(error, requestId))
+      return httpResult(kind, httpErrorResponse(error, requestId), multiValue)
     }
   }
 

@@ -1,3 +1,4 @@
+import type { ConnectionStore } from '../connections/types.js'
 import { AppError } from '../errors.js'
 import type { TriggerKind } from '../events/detect.js'
 import type { HttpRequest } from '../events/http.js'
@@ -21,6 +22,7 @@ export interface ContextHost {
   deadlineMarginMs: number
   loggerFor(requestId: string): Logger
   streamerFor(endpoint: string, region: string | undefined): StreamerClient
+  connections?: ConnectionStore
 }
 
 /** An HTTP response a handler returns; plain values are turned into one for you. */
@@ -32,32 +34,48 @@ export class HttpResponse {
   ) {}
 }
 
-export interface HttpRequestView extends HttpRequest {
-  params: Record<string, string>
-  header(name: string): string | undefined
-  text(): string
+/**
+ * The HTTP request as handlers see it. A class, not a spread object with closures:
+ * methods live on the prototype, so a request costs one small allocation.
+ */
+export class HttpRequestView implements HttpRequest {
+  readonly method: string
+  readonly path: string
+  /** Lower-cased header names. */
+  readonly headers: Record<string, string>
+  readonly query: Record<string, string>
+  readonly body: string | undefined
+  readonly isBase64Encoded: boolean
+  readonly sourceIp: string | undefined
+
+  constructor(
+    request: HttpRequest,
+    readonly params: Record<string, string>,
+  ) {
+    this.method = request.method
+    this.path = request.path
+    this.headers = request.headers
+    this.query = request.query
+    this.body = request.body
+    this.isBase64Encoded = request.isBase64Encoded
+    this.sourceIp = request.sourceIp
+  }
+
+  header(name: string): string | undefined {
+    return this.headers[name.toLowerCase()]
+  }
+  text(): string {
+    if (this.body === undefined) return ''
+    return this.isBase64Encoded ? Buffer.from(this.body, 'base64').toString('utf8') : this.body
+  }
   json<T = unknown>(): T
   json<S extends StandardSchemaV1>(schema: S): InferOutput<S>
-  jsonAsync<S extends StandardSchemaV1>(schema: S): Promise<InferOutput<S>>
-}
-
-function makeRequestView(request: HttpRequest, params: Record<string, string>): HttpRequestView {
-  const text = () =>
-    request.body === undefined
-      ? ''
-      : request.isBase64Encoded
-        ? Buffer.from(request.body, 'base64').toString('utf8')
-        : request.body
-  return {
-    ...request,
-    params,
-    header: (name) => request.headers[name.toLowerCase()],
-    text,
-    json: ((schema?: StandardSchemaV1) => {
-      const value = parseJsonBody(text())
-      return schema ? validateSync(schema, value) : value
-    }) as HttpRequestView['json'],
-    jsonAsync: (schema) => validateAsync(schema, parseJsonBody(text())),
+  json(schema?: StandardSchemaV1): unknown {
+    const value = parseJsonBody(this.text())
+    return schema ? validateSync(schema, value) : value
+  }
+  jsonAsync<S extends StandardSchemaV1>(schema: S): Promise<InferOutput<S>> {
+    return validateAsync(schema, parseJsonBody(this.text()))
   }
 }
 
@@ -92,6 +110,10 @@ export class Context implements WebSocketHost {
   streamerFor(endpoint: string, region: string | undefined): StreamerClient {
     return this.host.streamerFor(endpoint, region)
   }
+  /** The App's connection store, if one is configured. */
+  get connections(): ConnectionStore | undefined {
+    return this.host.connections
+  }
 
   /** Milliseconds left before Lambda stops this invocation (Infinity outside Lambda). */
   remainingTimeMs(): number {
@@ -107,9 +129,18 @@ export class Context implements WebSocketHost {
       : { deadline: Date.now() + remaining - this.host.deadlineMarginMs }
   }
 
+  /** A JSON logger bound to the request id; middleware may replace it (e.g. with a Powertools child logger). */
   get log(): Logger {
     this.#log ??= this.host.loggerFor(this.requestId)
     return this.#log
+  }
+  set log(logger: Logger) {
+    this.#log = logger
+  }
+
+  /** @internal The subprotocol `$connect` accepted, without building the WebSocket view for it. */
+  get acceptedProtocol(): string | undefined {
+    return this.#ws?.acceptedProtocol
   }
 
   /** The portable WebSocket view; throws `not_websocket` on any other trigger. */
@@ -143,7 +174,7 @@ export class Context implements WebSocketHost {
     if (this.#req) return this.#req
     if (!this.#request)
       throw new AppError('internal', `ctx.req is only available on HTTP triggers, not ${this.trigger}`)
-    this.#req = makeRequestView(this.#request, this.#params ?? {})
+    this.#req = new HttpRequestView(this.#request, this.#params ?? {})
     return this.#req
   }
 

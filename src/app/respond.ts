@@ -1,10 +1,43 @@
-import { STATUS_CODES } from 'node:http'
 import { type ErrorEnvelope, errorEnvelope } from '../errors.js'
 import type { TriggerKind } from '../events/detect.js'
 import type { HttpResult, WebSocketResult } from '../events/types.js'
 import { HttpResponse } from './context.js'
 
 // Turning what a handler returned (or threw) into the Lambda result each trigger expects.
+
+// Reason phrases for ALB's `statusDescription`. A local table, not node:http's
+// STATUS_CODES: loading node:http would add milliseconds to every cold start.
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  206: 'Partial Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  410: 'Gone',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+}
 
 function isLambdaResult(value: unknown): value is { statusCode: number } {
   return (
@@ -57,8 +90,15 @@ export function httpErrorResponse(error: unknown, requestId: string): HttpRespon
   })
 }
 
-/** Shapes a response for the trigger that delivered the request. */
-export function httpResult(kind: TriggerKind, value: HttpResponse | { statusCode: number }): HttpResult {
+/**
+ * Shapes a response for the trigger that delivered the request. An ALB target group
+ * with multi-value headers on reads only `multiValueHeaders` from the result.
+ */
+export function httpResult(
+  kind: TriggerKind,
+  value: HttpResponse | { statusCode: number },
+  multiValueHeaders = false,
+): HttpResult {
   if (!(value instanceof HttpResponse)) return value as HttpResult
   const binary = value.body instanceof Uint8Array
   const body =
@@ -73,6 +113,14 @@ export function httpResult(kind: TriggerKind, value: HttpResponse | { statusCode
     body,
     isBase64Encoded: binary,
   }
-  if (kind === 'alb') result.statusDescription = `${value.status} ${STATUS_CODES[value.status] ?? ''}`.trim()
+  if (kind === 'alb') {
+    result.statusDescription = `${value.status} ${REASONS[value.status] ?? ''}`.trim()
+    if (multiValueHeaders) {
+      const multi: Record<string, string[]> = {}
+      for (const k in value.headers) multi[k] = [value.headers[k]!]
+      result.multiValueHeaders = multi
+      delete result.headers
+    }
+  }
   return result
 }

@@ -50,7 +50,13 @@ export interface HttpMatch {
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ALL'])
 
 function splitPath(path: string): string[] {
-  return path.split('/').filter((s) => s.length > 0)
+  const parts = path.split('/')
+  // The common shape, `/a/b`, has only its leading empty part; skip the filter for it.
+  if (parts[0] === '' && parts.indexOf('', 1) < 0) {
+    parts.shift()
+    return parts
+  }
+  return parts.filter((s) => s.length > 0)
 }
 
 /** `/posts/:id/comments`, `/files/*`; static routes are looked up by a map, the rest in order. */
@@ -97,27 +103,23 @@ export class HttpRouter {
     const normalised = `/${segments.join('/')}`
     const exact = this.#static.get(`${method} ${normalised}`) ?? this.#static.get(`ALL ${normalised}`)
     if (exact) return { route: exact, params: {} }
-    const allowed = new Set<string>()
-    for (const m of this.#static.keys()) {
-      const space = m.indexOf(' ')
-      if (m.slice(space + 1) === normalised) allowed.add(m.slice(0, space))
-    }
     for (const route of this.#dynamic) {
+      if (route.method !== method && route.method !== 'ALL' && !(method === 'HEAD' && route.method === 'GET'))
+        continue
       const params = matchSegments(route.segments, segments)
-      if (!params) continue
-      if (
-        route.method === method ||
-        route.method === 'ALL' ||
-        (method === 'HEAD' && route.method === 'GET')
-      ) {
-        return { route, params }
-      }
-      allowed.add(route.method)
+      if (params) return { route, params }
     }
     if (method === 'HEAD') {
       const get = this.#static.get(`GET ${normalised}`)
       if (get) return { route: get, params: {} }
     }
+    // No match: the slow path works out which methods the path does allow, for a 405.
+    const allowed = new Set<string>()
+    for (const m of this.#static.keys()) {
+      const space = m.indexOf(' ')
+      if (m.slice(space + 1) === normalised) allowed.add(m.slice(0, space))
+    }
+    for (const route of this.#dynamic) if (matchSegments(route.segments, segments)) allowed.add(route.method)
     return { allowed: [...allowed] }
   }
 }
@@ -139,6 +141,7 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
 }
 
 function safeDecode(s: string): string {
+  if (s.indexOf('%') < 0) return s
   try {
     return decodeURIComponent(s)
   } catch {

@@ -38,14 +38,24 @@ export function detectTrigger(event: unknown): TriggerKind | undefined {
   ) {
     return 'websocket'
   }
-  if (typeof event.httpMethod === 'string' && typeof event.resource === 'string') {
+  if (typeof event.httpMethod === 'string' && typeof event.resource === 'string' && typeof event.path === 'string') {
     return 'rest'
   }
-  if (event.version === '2.0' && typeof event.rawPath === 'string' && isObject(rc.http)) {
+  if (
+    event.version === '2.0' &&
+    typeof event.rawPath === 'string' &&
+    isObject(rc.http) &&
+    typeof rc.http.method === 'string'
+  ) {
     const url = typeof rc.domainName === 'string' && FUNCTION_URL_HOST.test(rc.domainName)
     return url ? 'url' : 'http'
   }
-  if (isObject(rc.elb) && typeof rc.elb.targetGroupArn === 'string' && typeof event.httpMethod === 'string') {
+  if (
+    isObject(rc.elb) &&
+    typeof rc.elb.targetGroupArn === 'string' &&
+    typeof event.httpMethod === 'string' &&
+    typeof event.path === 'string'
+  ) {
     return 'alb'
   }
   return undefined

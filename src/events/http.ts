@@ -27,8 +27,10 @@ export interface HttpEventInput {
   body?: string
   isBase64Encoded?: boolean
   sourceIp?: string
-  /** REST/HTTP API: the stage; HTTP API defaults to `$default`. */
+  /** REST/HTTP API: the stage; HTTP API defaults to `$default` (a named stage prefixes `rawPath`). */
   stage?: string
+  /** ALB: a target group with multi-value headers on (the event then has only the multi-value maps). */
+  multiValueHeaders?: boolean
   domainName?: string
   apiId?: string
   now?: number
@@ -67,23 +69,61 @@ export function parseRestEvent(event: RestApiEvent | AlbEvent): HttpRequest {
   }
 }
 
+/**
+ * ALB passes query parameters as they were on the wire (still percent-encoded, `+`
+ * for space), unlike API Gateway; decode them so handlers see the same values.
+ */
+export function parseAlbEvent(event: AlbEvent): HttpRequest {
+  const request = parseRestEvent(event)
+  const decoded: Record<string, string> = {}
+  for (const k in request.query) decoded[decodeForm(k)] = decodeForm(request.query[k]!)
+  request.query = decoded
+  const forwarded = request.headers['x-forwarded-for']
+  if (forwarded) request.sourceIp = forwarded.split(',')[0]!.trim()
+  return request
+}
+
+function decodeForm(value: string): string {
+  if (value.indexOf('%') < 0 && value.indexOf('+') < 0) return value
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '))
+  } catch {
+    return value
+  }
+}
+
 function lastValues(multi: Record<string, string[] | undefined> | null | undefined) {
   const out: Record<string, string> = {}
   if (multi) for (const k in multi) if (multi[k]?.length) out[k] = multi[k]![multi[k]!.length - 1]!
   return out
 }
 
+const EXECUTE_API = /\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/
+
+/**
+ * On a named stage (not `$default`) of an execute-api host, HTTP API puts the stage
+ * in `rawPath` (`/prod/posts`); strip it so routes match as registered. A custom
+ * domain's path carries no stage, so it is left alone.
+ */
+function stripStage(path: string, stage: string | undefined, domainName: string | undefined): string {
+  if (!stage || stage === '$default' || !domainName || !EXECUTE_API.test(domainName)) return path
+  const prefix = `/${stage}`
+  if (path === prefix) return '/'
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path
+}
+
 export function parseHttpApiEvent(event: HttpApiEvent): HttpRequest {
   const headers = lower(event.headers)
-  if (event.cookies?.length && headers.cookie === undefined) headers.cookie = event.cookies.join('; ')
+  if (Array.isArray(event.cookies) && event.cookies.length > 0 && headers.cookie === undefined) headers.cookie = event.cookies.join('; ')
+  const rc = event.requestContext
   return {
-    method: event.requestContext.http.method.toUpperCase(),
-    path: event.rawPath,
+    method: rc.http.method.toUpperCase(),
+    path: stripStage(event.rawPath, rc.stage, rc.domainName),
     headers,
     query: compact(event.queryStringParameters),
     body: event.body,
     isBase64Encoded: event.isBase64Encoded,
-    sourceIp: event.requestContext.http.sourceIp,
+    sourceIp: rc.http.sourceIp,
   }
 }
 
@@ -158,10 +198,14 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
   const queryStringParameters = query
     ? Object.fromEntries(Object.entries(query.multi).map(([k, vs]) => [k, vs.join(',')]))
     : undefined
+  const stage = input.stage ?? '$default'
+  // A named stage is part of the URL on execute-api hosts, so HTTP API reports it in the path.
+  const rawPath =
+    stage !== '$default' && domainName.includes('.execute-api.') ? `/${stage}${path === '/' ? '' : path}` : path
   const event: HttpApiEvent = {
     version: '2.0',
     routeKey: '$default',
-    rawPath: path,
+    rawPath,
     rawQueryString: rawQueryString(input.query),
     headers,
     requestContext: {
@@ -171,14 +215,14 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
       domainPrefix: domainName.split('.')[0],
       http: {
         method,
-        path,
+        path: rawPath,
         protocol: 'HTTP/1.1',
         sourceIp: input.sourceIp ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: newGatewayId(),
       routeKey: '$default',
-      stage: input.stage ?? '$default',
+      stage,
       time: new Date(now).toISOString(),
       timeEpoch: now,
     },
@@ -202,10 +246,22 @@ export function buildFunctionUrlEvent(input: HttpEventInput = {}): HttpApiEvent 
 }
 
 export function buildAlbEvent(input: HttpEventInput = {}): AlbEvent {
-  const { single } = splitHeaders(input.headers)
-  const headers = lower(single)
+  const { single, multi } = splitHeaders(input.headers)
+  // ALB always says who called in x-forwarded-for; there is no identity block.
+  if (headerValue(single, 'x-forwarded-for') === undefined) {
+    const ip = input.sourceIp ?? '127.0.0.1'
+    single['x-forwarded-for'] = ip
+    multi['x-forwarded-for'] = [ip]
+  }
   const query = splitQuery(input.query)
-  return {
+  // ALB hands the query over still encoded, as it was on the wire.
+  const encode = (values: Record<string, string | string[]>) => {
+    const out: Record<string, any> = {}
+    for (const [k, v] of Object.entries(values))
+      out[encodeURIComponent(k)] = Array.isArray(v) ? v.map(encodeURIComponent) : encodeURIComponent(v)
+    return out
+  }
+  const event: AlbEvent = {
     requestContext: {
       elb: {
         targetGroupArn:
@@ -214,9 +270,17 @@ export function buildAlbEvent(input: HttpEventInput = {}): AlbEvent {
     },
     httpMethod: (input.method ?? 'GET').toUpperCase(),
     path: input.path ?? '/',
-    queryStringParameters: query?.single ?? {},
-    headers,
     body: input.body ?? '',
     isBase64Encoded: input.isBase64Encoded ?? false,
   }
+  if (input.multiValueHeaders) {
+    const headers: Record<string, string[]> = {}
+    for (const [k, v] of Object.entries(multi)) headers[k.toLowerCase()] = v
+    event.multiValueHeaders = headers
+    event.multiValueQueryStringParameters = encode(query?.multi ?? {})
+  } else {
+    event.headers = lower(single)
+    event.queryStringParameters = encode(query?.single ?? {})
+  }
+  return event
 }

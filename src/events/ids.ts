@@ -1,17 +1,19 @@
-import { randomBytes } from 'node:crypto'
-
 // API Gateway ids are 11 random bytes in base64: 16 characters ending in `=`.
-// Drawn from a pooled buffer so building an event costs no syscall per id.
+// Drawn from a pooled buffer so building an event costs no syscall per id. The Web
+// Crypto global is used (not node:crypto) because Node loads it on first use, which
+// keeps `import 'socketeer'` cheap.
 const POOL_IDS = 256
 let pool = Buffer.alloc(0)
 let offset = 0
 
 export function newGatewayId(): string {
   if (offset >= pool.length) {
-    pool = randomBytes(11 * POOL_IDS)
+    pool = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(11 * POOL_IDS)).buffer)
     offset = 0
   }
-  const id = pool.toString('base64', offset, offset + 11)
+  // URL-safe alphabet: an id travels in the @connections path, and the streamer refuses
+  // `/` there (it would change the path); standard base64 put one in ~40% of ids.
+  const id = `${pool.toString('base64url', offset, offset + 11)}=`
   offset += 11
   return id
 }

@@ -1,10 +1,18 @@
-import { normaliseEndpoint, regionFromHost } from '../websocket/endpoint.js'
+import { setMaxListeners } from 'node:events'
 import { broadcastWith } from './broadcast.js'
+import { resolveEndpoint, resolveRegion } from './config.js'
 import { GoneError, StreamerValidationError } from './errors.js'
-import { type RetryOptions, withRetry } from './retry.js'
+import { type RetryOptions, type RetryPolicy, resolveRetry, withRetry } from './retry.js'
 import { createSdkTransport, type Transport } from './transport.js'
-import type { BroadcastOptions, CallOptions, ConnectionInfo, PostData, StreamerClient } from './types.js'
-import { encodePostData, validateConnectionId } from './validate.js'
+import type {
+  BroadcastOptions,
+  BroadcastResult,
+  CallOptions,
+  ConnectionInfo,
+  PostData,
+  StreamerClient,
+} from './types.js'
+import { encodePostData, validateCallOptions, validateConnectionId } from './validate.js'
 
 export interface StreamerClientOptions {
   /** `https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`; default SOCKETEER_MANAGEMENT_ENDPOINT. */
@@ -13,35 +21,52 @@ export interface StreamerClientOptions {
   region?: string
   /** Retry policy for 429, 5xx and network errors; `false` for none. */
   retry?: RetryOptions | false
+  /**
+   * One attempt that has no answer after this long is abandoned and counts as a
+   * network error (retryable): a keep-alive socket can die silently while a Lambda is
+   * frozen. Default 5 000 ms; 0 for none (the call's deadline still applies).
+   */
+  attemptTimeoutMs?: number
   /** Replace the wire (the SDK by default). */
   transport?: Transport
-  /** Extra SDK client configuration (credentials, requestHandler, ...). */
+  /** Extra SDK client configuration (credentials, requestHandler, ...); gives this client its own SDK client. */
   clientConfig?: Record<string, unknown>
 }
 
-function withDeadline(call: CallOptions | undefined): { signal?: AbortSignal; cleanup(): void } {
-  if (call?.deadline === undefined) return { signal: call?.signal, cleanup() {} }
-  const ms = Math.max(0, call.deadline - Date.now())
-  const timeout = AbortSignal.timeout(ms)
-  return { signal: call.signal ? AbortSignal.any([call.signal, timeout]) : timeout, cleanup() {} }
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 5000
+
+// Every in-flight attempt listens to the caller's signal; a broadcast has up to
+// `concurrency` of them, past Node's 10-listener leak warning. They listen to this
+// private copy instead, which follows the caller's with a single listener.
+function linkSignal(outer: AbortSignal | undefined): { signal: AbortSignal; unlink(): void } | undefined {
+  if (!outer) return undefined
+  const inner = new AbortController()
+  setMaxListeners(0, inner.signal)
+  const onAbort = () => inner.abort(outer.reason)
+  if (outer.aborted) onAbort()
+  else outer.addEventListener('abort', onAbort, { once: true })
+  return { signal: inner.signal, unlink: () => outer.removeEventListener('abort', onAbort) }
 }
 
 class Client implements StreamerClient {
   readonly endpoint: string
   readonly region: string
   readonly #transport: Transport
-  readonly #retry: RetryOptions | false | undefined
+  readonly #retry: RetryPolicy
+  readonly #attemptTimeoutMs: number
 
   constructor(options: StreamerClientOptions) {
-    const raw = options.endpoint ?? process.env.SOCKETEER_MANAGEMENT_ENDPOINT
-    if (!raw) {
-      throw new StreamerValidationError(
-        'createStreamerClient needs an endpoint (or SOCKETEER_MANAGEMENT_ENDPOINT)',
-      )
+    if (typeof options !== 'object' || options === null) {
+      throw new StreamerValidationError('createStreamerClient options must be an object')
     }
-    this.endpoint = normaliseEndpoint(raw)
-    this.region = options.region ?? regionFromHost(this.endpoint) ?? process.env.AWS_REGION ?? 'us-east-1'
-    this.#retry = options.retry
+    this.endpoint = resolveEndpoint(options.endpoint)
+    this.region = resolveRegion(this.endpoint, options.region)
+    this.#retry = resolveRetry(options.retry)
+    const timeout = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
+    if (typeof timeout !== 'number' || !(timeout >= 0)) {
+      throw new StreamerValidationError(`attemptTimeoutMs must be a number >= 0, got ${String(timeout)}`)
+    }
+    this.#attemptTimeoutMs = timeout
     this.#transport =
       options.transport ??
       createSdkTransport({ endpoint: this.endpoint, region: this.region, clientConfig: options.clientConfig })
@@ -49,48 +74,75 @@ class Client implements StreamerClient {
 
   async postToConnection(connectionId: string, data: PostData, options?: CallOptions): Promise<void> {
     validateConnectionId(connectionId)
+    validateCallOptions(options)
     const bytes = encodePostData(data, connectionId)
-    await this.#postBytes(connectionId, bytes, options)
+    await this.#post(connectionId, bytes, options)
   }
 
-  #postBytes(connectionId: string, bytes: Uint8Array, options?: CallOptions): Promise<void> {
-    const { signal } = withDeadline(options)
-    return withRetry(() => this.#transport.post(connectionId, bytes, signal), this.#retry, options)
+  #post(connectionId: string, bytes: Uint8Array, options: CallOptions | undefined): Promise<void> {
+    return withRetry(
+      (signal) => this.#transport.post(connectionId, bytes, signal),
+      this.#retry,
+      options,
+      this.#attemptTimeoutMs,
+      connectionId,
+    )
   }
 
   async getConnection(connectionId: string, options?: CallOptions): Promise<ConnectionInfo> {
     validateConnectionId(connectionId)
-    const { signal } = withDeadline(options)
-    return withRetry(() => this.#transport.get(connectionId, signal), this.#retry, options)
+    validateCallOptions(options)
+    return withRetry(
+      (signal) => this.#transport.get(connectionId, signal),
+      this.#retry,
+      options,
+      this.#attemptTimeoutMs,
+      connectionId,
+    )
   }
 
   async deleteConnection(connectionId: string, options?: CallOptions): Promise<void> {
     validateConnectionId(connectionId)
-    const { signal } = withDeadline(options)
+    validateCallOptions(options)
     try {
-      await withRetry(() => this.#transport.delete(connectionId, signal), this.#retry, options)
+      await withRetry(
+        (signal) => this.#transport.delete(connectionId, signal),
+        this.#retry,
+        options,
+        this.#attemptTimeoutMs,
+        connectionId,
+      )
     } catch (error) {
+      // The connection is closed either way: by us, by the client, or long ago.
       if (error instanceof GoneError) return
       throw error
     }
   }
 
-  broadcast(
+  async broadcast(
     connectionIds: Iterable<string> | AsyncIterable<string>,
     data: PostData,
     options?: BroadcastOptions,
-  ): Promise<ReturnType<StreamerClient['broadcast']> extends Promise<infer R> ? R : never> {
-    // Encode and size-check once, not per connection.
+  ): Promise<BroadcastResult> {
+    validateCallOptions(options)
+    // Encode and size-check once, not per connection: an oversized message is the
+    // caller's error and fails the whole broadcast before any request.
     const bytes = encodePostData(data)
-    return broadcastWith(
-      (id) => {
-        validateConnectionId(id)
-        return this.#postBytes(id, bytes, options)
-      },
-      connectionIds,
-      bytes,
-      options,
-    )
+    const link = linkSignal(options?.signal)
+    const call: BroadcastOptions | undefined = link ? { ...options, signal: link.signal } : options
+    try {
+      return await broadcastWith(
+        (id, payload) => {
+          validateConnectionId(id)
+          return this.#post(id, payload, call)
+        },
+        connectionIds,
+        bytes,
+        call,
+      )
+    } finally {
+      link?.unlink()
+    }
   }
 }
 

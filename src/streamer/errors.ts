@@ -1,5 +1,6 @@
-// Typed @connections errors, recognised by HTTP status as well as by exception
-// name, since local emulators often omit the x-amzn-ErrorType header.
+// Typed @connections errors. One mapping (streamerErrorFor) decides the class from the
+// exception name and/or the bare HTTP status, because local emulators often omit the
+// x-amzn-ErrorType header (serverless-offline answers a bare 410).
 
 export interface StreamerErrorOptions {
   connectionId?: string
@@ -9,8 +10,11 @@ export interface StreamerErrorOptions {
 
 export class StreamerError extends Error {
   override readonly name: string = 'StreamerError'
+  /** HTTP status of the answer; 0 when there was none (network failure, deadline). */
   readonly status: number
+  /** The service's exception name (e.g. `GoneException`), or socketeer's own code. */
   readonly code: string
+  /** Whether the same call may succeed if tried again (429, 5xx, network). */
   readonly retryable: boolean
   readonly connectionId?: string
   readonly requestId?: string
@@ -58,6 +62,7 @@ export class PayloadTooLargeError extends StreamerError {
 /** 429: too many requests, or the client's buffer is full. Retryable. */
 export class ThrottledError extends StreamerError {
   override readonly name = 'ThrottledError'
+  /** From a `Retry-After` header, when the service sent one. */
   readonly retryAfterMs?: number
   constructor(message = 'Too many requests', options?: StreamerErrorOptions & { retryAfterMs?: number }) {
     super(message, 429, 'LimitExceededException', true, options)
@@ -65,9 +70,9 @@ export class ThrottledError extends StreamerError {
   }
 }
 
-/** 5xx, or the network failed. Retryable. */
+/** 5xx from the service. Retryable. */
 export class StreamerServiceError extends StreamerError {
-  override readonly name = 'StreamerServiceError'
+  override readonly name: string = 'StreamerServiceError'
   constructor(
     message = 'Service error',
     status = 500,
@@ -78,7 +83,30 @@ export class StreamerServiceError extends StreamerError {
   }
 }
 
-/** Rejected before any request: malformed connection id or similar caller error. */
+/**
+ * No answer at all: connection refused or reset, DNS, or one attempt outlived
+ * `attemptTimeoutMs`. A StreamerServiceError (status 0) so one `instanceof` catches
+ * every transient failure. Retryable.
+ */
+export class StreamerNetworkError extends StreamerServiceError {
+  override readonly name = 'StreamerNetworkError'
+  constructor(message: string, code = 'NetworkError', options?: StreamerErrorOptions) {
+    super(message, 0, code, options)
+  }
+}
+
+/**
+ * The call's deadline (`CallOptions.deadline`, the Lambda's remaining time) passed
+ * before an answer came. Not retryable: there is no time left to retry in.
+ */
+export class StreamerTimeoutError extends StreamerError {
+  override readonly name = 'StreamerTimeoutError'
+  constructor(message = 'Deadline exceeded', options?: StreamerErrorOptions) {
+    super(message, 0, 'DeadlineExceeded', false, options)
+  }
+}
+
+/** Rejected before any request: malformed connection id, data or options. */
 export class StreamerValidationError extends StreamerError {
   override readonly name = 'StreamerValidationError'
   constructor(message: string, options?: StreamerErrorOptions) {
@@ -86,6 +114,7 @@ export class StreamerValidationError extends StreamerError {
   }
 }
 
+// Exception names the service (or a neighbouring AWS front door) uses, by status class.
 const BY_NAME: Record<string, number> = {
   GoneException: 410,
   ForbiddenException: 403,
@@ -96,36 +125,40 @@ const BY_NAME: Record<string, number> = {
   ThrottlingException: 429,
 }
 
+const CODE_FOR_5XX: Record<number, string> = {
+  500: 'InternalServerError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+}
+
 /**
- * Maps a status and/or exception name to the typed error. The name wins when both
- * are known; a bare status (emulator without x-amzn-ErrorType) still maps.
+ * Maps a status and/or exception name to the typed error. A known name wins (a 400
+ * named LimitExceededException is still throttling); a bare status, as emulators send,
+ * still maps. Unknown 4xx stay plain, non-retryable StreamerErrors.
  */
 export function streamerErrorFor(
   status: number | undefined,
   name: string | undefined,
   message: string | undefined,
-  options: StreamerErrorOptions = {},
+  options: StreamerErrorOptions & { retryAfterMs?: number } = {},
 ): StreamerError {
   const effective = (name && BY_NAME[name]) || status || 500
   const msg = message || undefined
+  const { retryAfterMs, ...rest } = options
   switch (effective) {
     case 410:
-      return new GoneError(msg, options)
+      return new GoneError(msg, rest)
     case 403:
-      return new ForbiddenError(msg, options)
+      return new ForbiddenError(msg, rest)
     case 413:
-      return new PayloadTooLargeError(msg, options)
+      return new PayloadTooLargeError(msg, rest)
     case 429:
-      return new ThrottledError(msg, options)
-    default:
-      if (effective >= 500)
-        return new StreamerServiceError(msg, effective, name || 'InternalServerError', options)
-      return new StreamerError(
-        msg ?? `Unexpected status ${effective}`,
-        effective,
-        name || 'UnknownError',
-        false,
-        options,
-      )
+      return new ThrottledError(msg, retryAfterMs === undefined ? rest : { ...rest, retryAfterMs })
+    default: {
+      const code = name || CODE_FOR_5XX[effective] || `Http${effective}`
+      if (effective >= 500) return new StreamerServiceError(msg, effective, code, rest)
+      return new StreamerError(msg ?? `Unexpected status ${effective}`, effective, code, false, rest)
+    }
   }
 }

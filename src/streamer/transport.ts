@@ -1,10 +1,15 @@
-import { StreamerError, StreamerServiceError, streamerErrorFor } from './errors.js'
+import type { GetConnectionCommandOutput } from '@aws-sdk/client-apigatewaymanagementapi'
+import { StreamerError } from './errors.js'
+import { fromSdkError } from './sdk-error.js'
 import type { ConnectionInfo } from './types.js'
 
-// The seam between the streamer and the wire. The default transport is the AWS SDK
-// client, imported on first use so that importing socketeer never loads the SDK.
+// The seam between the streamer and the wire. Everything above it (validation, retry,
+// deadlines, broadcast) is transport-neutral; a faster wire-identical path can replace
+// the SDK here alone. The default transport is the AWS SDK client, imported on first
+// use so that importing socketeer never loads the SDK.
 
 export interface Transport {
+  /** Must reject with a StreamerError (typed by fromSdkError or equivalent). */
   post(connectionId: string, data: Uint8Array, signal?: AbortSignal): Promise<void>
   get(connectionId: string, signal?: AbortSignal): Promise<ConnectionInfo>
   delete(connectionId: string, signal?: AbortSignal): Promise<void>
@@ -13,100 +18,123 @@ export interface Transport {
 export interface SdkTransportOptions {
   endpoint: string
   region: string
-  /** Passed to the SDK client as is (credentials, requestHandler, ...). */
+  /**
+   * Passed to the SDK client as is (credentials, requestHandler, ...). Given this, the
+   * transport gets its own SDK client instead of the shared one for the endpoint.
+   */
   clientConfig?: Record<string, unknown>
 }
 
 type Sdk = typeof import('@aws-sdk/client-apigatewaymanagementapi')
+type SdkClient = InstanceType<Sdk['ApiGatewayManagementApiClient']>
+
 let sdkPromise: Promise<Sdk> | undefined
 const loadSdk = () => {
   sdkPromise ??= import('@aws-sdk/client-apigatewaymanagementapi')
   return sdkPromise
 }
 
-interface SdkErrorShape {
-  name?: string
-  message?: string
-  code?: string
-  $metadata?: { httpStatusCode?: number; requestId?: string }
-  $response?: { statusCode?: number }
+// Above the default broadcast concurrency (64), so a broadcast never queues inside the
+// agent; the SDK's own default is 50. keepAlive is the SDK default too, but it is the
+// point of caching the client, so it is stated rather than inherited.
+const AGENT = { keepAlive: true, maxSockets: 128 }
+
+// One SDK client per (endpoint, region) for the life of the module: warm Lambda
+// invocations reuse it and its keep-alive sockets, even when user code calls
+// createStreamerClient inside the handler.
+const shared = new Map<string, Promise<{ sdk: Sdk; client: SdkClient }>>()
+
+function makeClient(options: SdkTransportOptions): Promise<{ sdk: Sdk; client: SdkClient }> {
+  const made = loadSdk().then((sdk) => ({
+    sdk,
+    client: new sdk.ApiGatewayManagementApiClient({
+      endpoint: options.endpoint,
+      region: options.region,
+      // socketeer retries itself, with its own policy and the Lambda's deadline.
+      maxAttempts: 1,
+      requestHandler: { httpAgent: AGENT, httpsAgent: AGENT },
+      ...options.clientConfig,
+    }),
+  }))
+  // A failed import must not poison the cache for the next invocation.
+  made.catch(() => {
+    sdkPromise = undefined
+    if (shared.get(`${options.endpoint}|${options.region}`) === made) {
+      shared.delete(`${options.endpoint}|${options.region}`)
+    }
+  })
+  return made
 }
 
-/** SDK exceptions (typed or `Unknown` from emulators without the error header) → typed errors. */
-export function fromSdkError(error: unknown, connectionId: string): StreamerError {
-  if (error instanceof StreamerError) return error
-  const e = (error ?? {}) as SdkErrorShape
-  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode
-  const requestId = e.$metadata?.requestId
-  if (status === undefined) {
-    // No HTTP response at all: a network failure, retryable.
-    return new StreamerServiceError(
-      `network error: ${e.message ?? String(error)}`,
-      0,
-      e.code ?? 'NetworkError',
-      {
-        connectionId,
-        requestId,
-        cause: error,
-      },
-    )
+function clientFor(options: SdkTransportOptions): () => Promise<{ sdk: Sdk; client: SdkClient }> {
+  if (options.clientConfig !== undefined) {
+    let own: Promise<{ sdk: Sdk; client: SdkClient }> | undefined
+    return () => {
+      own ??= makeClient(options)
+      return own
+    }
   }
-  const name = e.name && e.name !== 'Unknown' && e.name !== 'Error' ? e.name : undefined
-  return streamerErrorFor(status, name, e.message, { connectionId, requestId, cause: error })
+  const key = `${options.endpoint}|${options.region}`
+  return () => {
+    let c = shared.get(key)
+    if (!c) {
+      c = makeClient(options)
+      shared.set(key, c)
+    }
+    return c
+  }
 }
 
 export function createSdkTransport(options: SdkTransportOptions): Transport {
-  let clientPromise:
-    | Promise<{ sdk: Sdk; client: InstanceType<Sdk['ApiGatewayManagementApiClient']> }>
-    | undefined
-  const client = () => {
-    clientPromise ??= loadSdk().then((sdk) => ({
-      sdk,
-      client: new sdk.ApiGatewayManagementApiClient({
-        endpoint: options.endpoint,
-        region: options.region,
-        // socketeer retries itself, with its own policy and the Lambda's deadline.
-        maxAttempts: 1,
-        ...options.clientConfig,
-      }),
-    }))
-    return clientPromise
-  }
+  const client = clientFor(options)
+  const endpoint = options.endpoint
   return {
     async post(connectionId, data, signal) {
-      const { sdk, client: c } = await client()
       try {
+        const { sdk, client: c } = await client()
         await c.send(new sdk.PostToConnectionCommand({ ConnectionId: connectionId, Data: data }), {
           abortSignal: signal,
         })
       } catch (error) {
-        throw fromSdkError(error, connectionId)
+        throw fromSdkError(error, connectionId, endpoint)
       }
     },
     async get(connectionId, signal) {
-      const { sdk, client: c } = await client()
+      let out: GetConnectionCommandOutput
       try {
-        const out = await c.send(new sdk.GetConnectionCommand({ ConnectionId: connectionId }), {
+        const { sdk, client: c } = await client()
+        out = await c.send(new sdk.GetConnectionCommand({ ConnectionId: connectionId }), {
           abortSignal: signal,
         })
-        const info: ConnectionInfo = {
-          connectionId,
-          connectedAt: out.ConnectedAt ?? new Date(0),
-          lastActiveAt: out.LastActiveAt ?? out.ConnectedAt ?? new Date(0),
-          sourceIp: out.Identity?.SourceIp ?? '',
-        }
-        if (out.Identity?.UserAgent !== undefined) info.userAgent = out.Identity.UserAgent
-        return info
       } catch (error) {
-        throw fromSdkError(error, connectionId)
+        throw fromSdkError(error, connectionId, endpoint)
       }
+      // A 200 whose body the SDK parsed to nothing (ministack's PascalCase body) is an
+      // emulator bug; a made-up epoch-0 date would hide it.
+      if (!(out.ConnectedAt instanceof Date) || Number.isNaN(out.ConnectedAt.getTime())) {
+        throw new StreamerError(
+          'GetConnection answered 200 without a valid connectedAt; expected {"connectedAt":"<RFC3339>","identity":{...},"lastActiveAt":"<RFC3339>"}',
+          200,
+          'MalformedResponse',
+          false,
+          { connectionId, requestId: out.$metadata?.requestId },
+        )
+      }
+      const info: ConnectionInfo = {
+        connectionId,
+        connectedAt: out.ConnectedAt,
+        lastActiveAt: out.LastActiveAt ?? out.ConnectedAt,
+        sourceIp: out.Identity?.SourceIp ?? '',
+      }
+      if (out.Identity?.UserAgent !== undefined) info.userAgent = out.Identity.UserAgent
+      return info
     },
     async delete(connectionId, signal) {
-      const { sdk, client: c } = await client()
       try {
+        const { sdk, client: c } = await client()
         await c.send(new sdk.DeleteConnectionCommand({ ConnectionId: connectionId }), { abortSignal: signal })
       } catch (error) {
-        throw fromSdkError(error, connectionId)
+        throw fromSdkError(error, connectionId, endpoint)
       }
     },
   }

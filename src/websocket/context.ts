@@ -1,3 +1,10 @@
+import type {
+  BroadcastTarget,
+  ConnectionsBroadcastOptions,
+  ConnectionsBroadcastResult,
+} from '../connections/broadcast.js'
+import { broadcastFrom, departedOf, joinGroup, leaveGroup, setAttributes } from '../connections/lifecycle.js'
+import type { ConnectionStore, DeletedConnection } from '../connections/types.js'
 import { AppError } from '../errors.js'
 import type { WebSocketAuthorizerContext, WebSocketEvent, WebSocketRequestContext } from '../events/types.js'
 import {
@@ -17,6 +24,7 @@ export interface WebSocketHost {
   region?: string
   streamerFor(endpoint: string, region: string | undefined): StreamerClient
   callOptions(): CallOptions
+  connections?: ConnectionStore
 }
 
 const encoder = new TextEncoder()
@@ -198,5 +206,33 @@ export class WebSocketContext {
   info(): Promise<ConnectionInfo> {
     this.#notDuringConnect('info()')
     return this.#client().getConnection(this.connectionId, this.host.callOptions())
+  }
+
+  // Connection registry verbs (src/connections/lifecycle.ts); they need `new App({ connections })`.
+  /** Joins a group; on `$connect` it takes effect once the handshake is accepted. */
+  join(group: string): Promise<void> {
+    return joinGroup(this, this.host.connections, group)
+  }
+  leave(group: string): Promise<void> {
+    return leaveGroup(this, this.host.connections, group)
+  }
+  /** Merges attributes into this connection's stored record. */
+  setAttributes(attributes: Record<string, unknown>): Promise<void> {
+    return setAttributes(this, this.host.connections, attributes)
+  }
+  /** Sends to a group (or ids), pruning connections that are gone; `{ exclude: ws.connectionId }` skips the sender. */
+  broadcast(
+    target: BroadcastTarget,
+    data: string | Uint8Array | object,
+    options: ConnectionsBroadcastOptions = {},
+  ): Promise<ConnectionsBroadcastResult> {
+    return broadcastFrom(this.host.connections, this.#client(), target, data, {
+      ...this.host.callOptions(),
+      ...options,
+    })
+  }
+  /** On `$disconnect`: the record and groups the App removed before the handlers ran. */
+  get departed(): DeletedConnection | undefined {
+    return departedOf(this)
   }
 }

@@ -70,7 +70,10 @@ function parseObject(body: string): object | undefined {
   }
 }
 
+// $connect and $disconnect are lifecycle routes: a frame that names one still goes to $default.
+const LIFECYCLE = new Set(['$connect', '$disconnect'])
+
 /** Exact match against the registered keys, else `$default` (the caller decides what no `$default` means). */
 export function selectRoute(selected: string, routes: ReadonlySet<string>): string {
-  return selected !== '' && routes.has(selected) ? selected : '$default'
+  return selected !== '' && routes.has(selected) && !LIFECYCLE.has(selected) ? selected : '$default'
 }

@@ -1,0 +1,126 @@
+import { GoneError, type PostData, type StreamerClient } from 'socketeer'
+import { events } from 'socketeer/testkit'
+import { describe, expect, it } from 'vitest'
+import { createChatApp } from './app.js'
+
+// The chat App as a user unit-tests it: testkit events in, and a recording
+// @connections client (injected through the App's `streamer` option) to see what went out.
+
+function recordingStreamer() {
+  const sent: Array<{ to: string; data: any }> = []
+  const gone = new Set<string>()
+  const post = async (to: string, data: PostData) => {
+    if (gone.has(to)) throw new GoneError('gone', { connectionId: to })
+    sent.push({ to, data: typeof data === 'string' ? JSON.parse(data) : data })
+  }
+  const client: StreamerClient = {
+    endpoint: 'memory',
+    postToConnection: post,
+    getConnection: () => Promise.reject(new Error('not used by the chat')),
+    deleteConnection: async () => {},
+    async broadcast(ids, data) {
+      const result = { sent: [] as string[], gone: [] as string[], failed: [] }
+      for await (const id of ids) {
+        try {
+          await post(id, data)
+          result.sent.push(id)
+        } catch (error) {
+          if (!(error instanceof GoneError)) throw error
+          result.gone.push(id)
+        }
+      }
+      return result
+    },
+  }
+  return { sent, gone, factory: () => client }
+}
+
+async function chat() {
+  const streamer = recordingStreamer()
+  const app = createChatApp({ logLevel: 'silent', streamer: streamer.factory })
+  const connect = async (connectionId: string, name?: string) =>
+    app.handler(events.connect({ connectionId, query: name ? { name } : undefined }))
+  const say = (connectionId: string, body: object) =>
+    app.handler(events.message({ connectionId, routeKey: (body as any).action ?? '$default', body }))
+  const notice = (text: unknown) =>
+    app.handler(
+      events.rest({
+        method: 'POST',
+        path: '/notice',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      }),
+    )
+  return { app, ...streamer, connect, say, notice }
+}
+
+const A = 'AAAAAAAAAAAAAAA='
+const B = 'BBBBBBBBBBBBBBB='
+
+describe('chat App (unit, testkit events)', () => {
+  it('announces a join to the others only, never to the connecting client', async () => {
+    const c = await chat()
+    expect(await c.connect(A, 'alice')).toEqual({ statusCode: 200 })
+    expect(c.sent).toEqual([])
+    await c.connect(B, 'bob')
+    expect(c.sent).toEqual([{ to: A, data: { type: 'presence', event: 'joined', name: 'bob', online: 2 } }])
+  })
+
+  it('broadcasts sendmessage to everyone with the sender name from ?name=', async () => {
+    const c = await chat()
+    await c.connect(A, 'alice')
+    await c.connect(B)
+    c.sent.length = 0
+    await c.say(B, { action: 'sendmessage', message: 'hi' })
+    expect(c.sent.map((s) => s.to).sort()).toEqual([A, B])
+    expect(c.sent[0]!.data).toMatchObject({ type: 'message', from: 'guest-BBBB', text: 'hi' })
+  })
+
+  it('whoami returns its answer as the route-response body', async () => {
+    const c = await chat()
+    await c.connect(A, '  alice  ')
+    const res = await c.say(A, { action: 'whoami' })
+    expect(res.statusCode).toBe(200)
+    expect(JSON.parse(res.body)).toMatchObject({ type: 'whoami', connectionId: A, name: 'alice', online: 1 })
+  })
+
+  it('answers an invalid message with an error frame to the sender only', async () => {
+    const c = await chat()
+    await c.connect(A, 'alice')
+    await c.connect(B, 'bob')
+    c.sent.length = 0
+    await c.say(A, { action: 'sendmessage', message: 42 })
+    expect(c.sent).toHaveLength(1)
+    expect(c.sent[0]).toMatchObject({ to: A, data: { type: 'error' } })
+  })
+
+  it('POST /notice reaches everyone and prunes connections the service calls gone', async () => {
+    const c = await chat()
+    await c.connect(A, 'alice')
+    await c.connect(B, 'bob')
+    c.gone.add(B) // bob vanished without a $disconnect
+    const first = await c.notice('server restarts soon')
+    expect(first.statusCode).toBe(200)
+    expect(JSON.parse(first.body)).toEqual({ delivered: 1, gone: 1 })
+    const second = await c.notice('again')
+    expect(JSON.parse(second.body)).toEqual({ delivered: 1, gone: 0 })
+    const bad = await c.notice('')
+    expect(bad.statusCode).toBe(400)
+  })
+
+  it('announces a departure on $disconnect', async () => {
+    const c = await chat()
+    await c.connect(A, 'alice')
+    await c.connect(B, 'bob')
+    c.sent.length = 0
+    await c.app.handler(events.disconnect({ connectionId: B }))
+    expect(c.sent).toEqual([{ to: A, data: { type: 'presence', event: 'left', name: 'bob', online: 1 } }])
+  })
+
+  it('serves the page wired to the stage of the request', async () => {
+    const c = await chat()
+    const res = await c.app.handler(events.rest({ path: '/', stage: 'prod' }))
+    expect(res.headers['content-type']).toMatch(/^text\/html/)
+    expect(res.body).toContain('const STAGE = "prod"')
+  })
+})

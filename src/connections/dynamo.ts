@@ -1,0 +1,302 @@
+import type { QueryCommandOutput } from '@aws-sdk/lib-dynamodb'
+import {
+  batchWrite,
+  type DocClient,
+  type DynamoClientLike,
+  isConditionFailure,
+  loadSdk,
+  makeDocClient,
+  type WriteRequest,
+} from './dynamo-client.js'
+import { ConnectionGoneError, ConnectionStoreValidationError } from './errors.js'
+import {
+  DEFAULT_TTL_SECONDS,
+  expiresFromNow,
+  isExpired,
+  normaliseRecord,
+  validateConnectionId,
+  validateGroup,
+} from './record.js'
+import {
+  CONN_PREFIX,
+  CONNECTIONS_TABLE_ENV,
+  GROUP_PREFIX,
+  memberKey,
+  recordKey,
+  reverseMemberKey,
+} from './table.js'
+import type {
+  ConnectionRecord,
+  ConnectionRecordInput,
+  ConnectionStore,
+  DeletedConnection,
+  DeleteOptions,
+  MembersOptions,
+} from './types.js'
+
+export interface DynamoConnectionStoreOptions {
+  /** Default: the SOCKETEER_CONNECTIONS_TABLE environment variable. */
+  tableName?: string
+  /** A DynamoDBClient you configured; default: a new one from `clientConfig`. */
+  client?: DynamoClientLike
+  /** Passed to `new DynamoDBClient()` (region, endpoint, credentials, ...). */
+  clientConfig?: Record<string, unknown>
+  /** Seconds a record lives after connectedAt (and a membership or tombstone after it is written). */
+  ttlSeconds?: number
+  /**
+   * Strongly consistent get/members/groups (default true): a join is seen by the very
+   * next broadcast. `false` halves their read cost. The writes' own checks are always consistent.
+   */
+  consistentReads?: boolean
+  /** Attempts for writes DynamoDB leaves unprocessed under throttling (default 8). */
+  maxBatchAttempts?: number
+}
+
+type Item = Record<string, any>
+
+/**
+ * The connection registry on one DynamoDB table (see table.ts for the design). The SDK
+ * (an optional peer dependency) is imported on the first call.
+ *
+ * No resurrection, without transactions: delete() first overwrites the record with a
+ * tombstone, then removes every membership it finds with a consistent Query. join()
+ * writes both membership items, then reads the record consistently and undoes its
+ * writes if the record is not live. Either the join's read comes after the tombstone
+ * (the join undoes itself) or its writes came before it (so the delete's Query, which
+ * follows the tombstone, finds and removes them). put() is conditional on there being
+ * no tombstone.
+ */
+export class DynamoConnectionStore implements ConnectionStore {
+  readonly tableName: string
+  readonly ttlSeconds: number
+  readonly #consistent: boolean
+  readonly #batchPolicy: { maxAttempts: number; baseDelayMs: number }
+  readonly #client: DynamoClientLike | undefined
+  readonly #clientConfig: Record<string, unknown> | undefined
+  #doc: Promise<DocClient> | undefined
+
+  constructor(options: DynamoConnectionStoreOptions = {}) {
+    const table = options.tableName ?? process.env[CONNECTIONS_TABLE_ENV]
+    if (!table) {
+      throw new ConnectionStoreValidationError(
+        `DynamoConnectionStore needs a table name: pass { tableName } or set ${CONNECTIONS_TABLE_ENV}`,
+      )
+    }
+    this.tableName = table
+    this.ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS
+    this.#consistent = options.consistentReads ?? true
+    this.#batchPolicy = { maxAttempts: options.maxBatchAttempts ?? 8, baseDelayMs: 25 }
+    this.#client = options.client
+    this.#clientConfig = options.clientConfig
+  }
+
+  async #sdk(): Promise<{ doc: DocClient; lib: Awaited<ReturnType<typeof loadSdk>>['doc'] }> {
+    this.#doc ??= makeDocClient(this.#client, this.#clientConfig).catch((error: unknown) => {
+      this.#doc = undefined
+      throw error
+    })
+    const [doc, sdk] = await Promise.all([this.#doc, loadSdk()])
+    return { doc, lib: sdk.doc }
+  }
+
+  async #batch(requests: WriteRequest[]): Promise<void> {
+    const { doc, lib } = await this.#sdk()
+    await batchWrite(doc, lib, this.tableName, requests, this.#batchPolicy)
+  }
+
+  async put(input: ConnectionRecordInput): Promise<ConnectionRecord> {
+    const record = normaliseRecord(input, this.ttlSeconds)
+    const { doc, lib } = await this.#sdk()
+    try {
+      await doc.send(
+        new lib.PutCommand({
+          TableName: this.tableName,
+          Item: { ...recordKey(record.connectionId), ...record },
+          // A tombstone blocks the write until its own expiry has passed.
+          ConditionExpression: 'attribute_not_exists(#gone) OR #exp <= :now',
+          ExpressionAttributeNames: { '#gone': 'gone', '#exp': 'expiresAt' },
+          ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+        }),
+      )
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConnectionGoneError(record.connectionId)
+      throw error
+    }
+    return record
+  }
+
+  async get(connectionId: string): Promise<ConnectionRecord | undefined> {
+    validateConnectionId(connectionId)
+    const item = await this.#getRecordItem(connectionId, this.#consistent)
+    return item && isLiveRecord(item) ? toRecord(item) : undefined
+  }
+
+  async #getRecordItem(connectionId: string, consistent: boolean): Promise<Item | undefined> {
+    const { doc, lib } = await this.#sdk()
+    const out = await doc.send(
+      new lib.GetCommand({
+        TableName: this.tableName,
+        Key: recordKey(connectionId),
+        ConsistentRead: consistent,
+      }),
+    )
+    return out.Item
+  }
+
+  async delete(connectionId: string, options: DeleteOptions = {}): Promise<DeletedConnection> {
+    validateConnectionId(connectionId)
+    const { doc, lib } = await this.#sdk()
+    const before = options.connectedBefore
+    let out: { Attributes?: Item }
+    try {
+      out = await doc.send(
+        new lib.PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...recordKey(connectionId),
+            connectionId,
+            gone: true,
+            expiresAt: expiresFromNow(this.ttlSeconds),
+          },
+          ReturnValues: 'ALL_OLD',
+          ...(before === undefined
+            ? {}
+            : {
+                ConditionExpression: 'attribute_not_exists(#at) OR #at < :before',
+                ExpressionAttributeNames: { '#at': 'connectedAt' },
+                ExpressionAttributeValues: { ':before': before },
+              }),
+        }),
+      )
+    } catch (error) {
+      if (isConditionFailure(error)) return { groups: [], skipped: true }
+      throw error
+    }
+    // Only after the tombstone: any join that missed it has already written what we find here.
+    const found: { group: string; expiresAt: number }[] = []
+    for await (const item of this.#query(CONN_PREFIX + connectionId, GROUP_PREFIX, undefined, true)) {
+      found.push({ group: (item.sk as string).slice(GROUP_PREFIX.length), expiresAt: item.expiresAt })
+    }
+    await this.#batch(
+      found.flatMap(({ group }) => [
+        { DeleteRequest: { Key: reverseMemberKey(connectionId, group) } },
+        { DeleteRequest: { Key: memberKey(group, connectionId) } },
+      ]),
+    )
+    const now = Date.now()
+    const result: DeletedConnection = {
+      groups: found.filter((f) => !isExpired(f.expiresAt, now)).map((f) => f.group),
+    }
+    const old = out.Attributes
+    if (old && isLiveRecord(old, now)) result.record = toRecord(old)
+    return result
+  }
+
+  async join(connectionId: string, group: string): Promise<void> {
+    validateConnectionId(connectionId)
+    validateGroup(group)
+    const expiresAt = expiresFromNow(this.ttlSeconds)
+    await this.#batch([
+      { PutRequest: { Item: { ...reverseMemberKey(connectionId, group), expiresAt } } },
+      { PutRequest: { Item: { ...memberKey(group, connectionId), expiresAt } } },
+    ])
+    const record = await this.#getRecordItem(connectionId, true)
+    if (record && isLiveRecord(record)) return
+    // The connection is gone (or never was): take back what this join wrote.
+    await this.#dropMembership(connectionId, group)
+    throw new ConnectionGoneError(connectionId)
+  }
+
+  async leave(connectionId: string, group: string): Promise<void> {
+    validateConnectionId(connectionId)
+    validateGroup(group)
+    await this.#dropMembership(connectionId, group)
+  }
+
+  #dropMembership(connectionId: string, group: string): Promise<void> {
+    return this.#batch([
+      { DeleteRequest: { Key: reverseMemberKey(connectionId, group) } },
+      { DeleteRequest: { Key: memberKey(group, connectionId) } },
+    ])
+  }
+
+  async *members(group: string, options: MembersOptions = {}): AsyncIterable<string> {
+    validateGroup(group)
+    const now = Date.now()
+    for await (const item of this.#query(
+      GROUP_PREFIX + group,
+      undefined,
+      options.pageSize,
+      this.#consistent,
+    )) {
+      if (!isExpired(item.expiresAt, now)) yield (item.sk as string).slice(CONN_PREFIX.length)
+    }
+  }
+
+  async *groups(connectionId: string): AsyncIterable<string> {
+    validateConnectionId(connectionId)
+    const now = Date.now()
+    for await (const item of this.#query(
+      CONN_PREFIX + connectionId,
+      GROUP_PREFIX,
+      undefined,
+      this.#consistent,
+    )) {
+      if (!isExpired(item.expiresAt, now)) yield (item.sk as string).slice(GROUP_PREFIX.length)
+    }
+  }
+
+  /**
+   * Every item of one partition (optionally with a sort-key prefix), page by page. The
+   * next page is requested while the caller works through this one, so a broadcast's
+   * senders do not stall at each page boundary.
+   */
+  async *#query(
+    pk: string,
+    skPrefix: string | undefined,
+    pageSize: number | undefined,
+    consistent: boolean,
+  ): AsyncIterable<Item> {
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) {
+      throw new ConnectionStoreValidationError('pageSize must be a positive integer')
+    }
+    const { doc, lib } = await this.#sdk()
+    const page = (start: Item | undefined) =>
+      doc.send(
+        new lib.QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#exp': 'expiresAt' },
+          ExpressionAttributeValues: skPrefix ? { ':pk': pk, ':sk': skPrefix } : { ':pk': pk },
+          ProjectionExpression: '#sk, #exp',
+          ConsistentRead: consistent,
+          Limit: pageSize,
+          ExclusiveStartKey: start,
+        }),
+      )
+    let next: ReturnType<typeof page> | undefined = page(undefined)
+    while (next) {
+      const out: QueryCommandOutput = await next
+      next = out.LastEvaluatedKey ? page(out.LastEvaluatedKey) : undefined
+      // A rejected prefetch is reported when awaited; until then it must not go unhandled.
+      next?.catch(() => {})
+      for (const item of out.Items ?? []) yield item
+    }
+  }
+}
+
+function isLiveRecord(item: Item, now: number = Date.now()): boolean {
+  return item.gone !== true && !isExpired(item.expiresAt, now)
+}
+
+function toRecord(item: Item): ConnectionRecord {
+  const record: ConnectionRecord = {
+    connectionId: item.connectionId,
+    endpoint: item.endpoint,
+    connectedAt: item.connectedAt,
+    expiresAt: item.expiresAt,
+    attributes: item.attributes ?? {},
+  }
+  if (item.principalId !== undefined) record.principalId = item.principalId
+  return record
+}

@@ -1,0 +1,76 @@
+import { validateConnectionId } from '../streamer/validate.js'
+import { ConnectionStoreValidationError } from './errors.js'
+import type { ConnectionRecord, ConnectionRecordInput } from './types.js'
+
+// The rules every store applies, written once: expiry, liveness, record and group shape.
+
+/** API Gateway closes every connection after 2 hours (semantics page, section 5). */
+export const GATEWAY_LIFETIME_SECONDS = 2 * 60 * 60
+/**
+ * Slack past the lifetime before an item may be swept: `$disconnect` is best-effort and
+ * may arrive late, and clocks differ. Short enough that TTL (which itself lags) clears
+ * records a lost `$disconnect` left behind the same day.
+ */
+export const EXPIRY_MARGIN_SECONDS = 10 * 60
+export const DEFAULT_TTL_SECONDS = GATEWAY_LIFETIME_SECONDS + EXPIRY_MARGIN_SECONDS
+
+/** The longest group name: `group#{name}` is a sort key (1 024 bytes at most) on the reverse item. */
+export const MAX_GROUP_BYTES = 1024 - 'group#'.length
+
+const encoder = new TextEncoder()
+
+export function validateGroup(group: unknown): asserts group is string {
+  if (typeof group !== 'string' || group.length === 0) {
+    throw new ConnectionStoreValidationError(`group must be a non-empty string, got ${JSON.stringify(group)}`)
+  }
+  const bytes = encoder.encode(group).byteLength
+  if (bytes > MAX_GROUP_BYTES) {
+    throw new ConnectionStoreValidationError(`group name is ${bytes} bytes; the limit is ${MAX_GROUP_BYTES}`)
+  }
+}
+
+export { validateConnectionId }
+
+/** Epoch seconds at which a connection that opened at `connectedAtMs` is surely gone. */
+export function expiresAtFor(connectedAtMs: number, ttlSeconds: number): number {
+  return Math.floor(connectedAtMs / 1000) + ttlSeconds
+}
+
+/** Epoch seconds for an item written now (memberships, tombstones). */
+export function expiresFromNow(ttlSeconds: number, nowMs: number = Date.now()): number {
+  return Math.floor(nowMs / 1000) + ttlSeconds
+}
+
+/**
+ * DynamoDB's TTL sweep lags (AWS: typically within days), so an expired item can still
+ * be read: every reader treats `expiresAt` at or before now as absent.
+ */
+export function isExpired(expiresAt: number | undefined, nowMs: number = Date.now()): boolean {
+  return typeof expiresAt === 'number' && expiresAt * 1000 <= nowMs
+}
+
+/** Validates a put() input and fills the defaults. */
+export function normaliseRecord(input: ConnectionRecordInput, ttlSeconds: number): ConnectionRecord {
+  if (typeof input !== 'object' || input === null) {
+    throw new ConnectionStoreValidationError('put() needs a record object')
+  }
+  validateConnectionId(input.connectionId)
+  if (typeof input.endpoint !== 'string' || input.endpoint.length === 0) {
+    throw new ConnectionStoreValidationError('a connection record needs its management endpoint')
+  }
+  if (!Number.isFinite(input.connectedAt)) {
+    throw new ConnectionStoreValidationError('connectedAt must be epoch milliseconds')
+  }
+  if (input.expiresAt !== undefined && !Number.isInteger(input.expiresAt)) {
+    throw new ConnectionStoreValidationError('expiresAt must be whole epoch seconds')
+  }
+  const record: ConnectionRecord = {
+    connectionId: input.connectionId,
+    endpoint: input.endpoint,
+    connectedAt: input.connectedAt,
+    expiresAt: input.expiresAt ?? expiresAtFor(input.connectedAt, ttlSeconds),
+    attributes: { ...input.attributes },
+  }
+  if (input.principalId !== undefined) record.principalId = input.principalId
+  return record
+}

@@ -1,0 +1,85 @@
+/**
+ * The connections table, as plain data. The CDK construct and a user's own IaC build the
+ * table from this object, so the key names the stores write can never drift from the table
+ * that holds them. No SDK import here: importing the definition must stay free.
+ *
+ * One table, no GSI:
+ * - `pk = conn#{id}`,    `sk = meta`          the connection record
+ * - `pk = group#{name}`, `sk = conn#{id}`     a membership (members(group) = Query on pk)
+ * - `pk = conn#{id}`,    `sk = group#{name}`  its reverse (delete finds every group with one Query)
+ * Every item carries `expiresAt` (epoch seconds) so DynamoDB TTL sweeps what a lost
+ * `$disconnect` left behind.
+ */
+export const connectionsTable = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  billingMode: 'PAY_PER_REQUEST',
+} as const
+
+export type ConnectionsTableDefinition = typeof connectionsTable
+
+/** Env variable a handler reads the table name from when the store options give none. */
+export const CONNECTIONS_TABLE_ENV = 'SOCKETEER_CONNECTIONS_TABLE'
+
+/** The shape of DynamoDB CreateTable's input that this helper fills (kept SDK-free). */
+export interface ConnectionsCreateTableInput {
+  TableName: string
+  AttributeDefinitions: { AttributeName: string; AttributeType: 'S' }[]
+  KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[]
+  BillingMode: 'PAY_PER_REQUEST'
+}
+
+/**
+ * CreateTable input for the connections table, for tests and IaC that call the SDK directly.
+ * TTL is a separate call (UpdateTimeToLive) in DynamoDB: see {@link connectionsTimeToLiveInput}.
+ */
+export function connectionsCreateTableInput(tableName: string): ConnectionsCreateTableInput {
+  const { partitionKey, sortKey } = connectionsTable
+  return {
+    TableName: tableName,
+    AttributeDefinitions: [
+      { AttributeName: partitionKey.name, AttributeType: partitionKey.type },
+      { AttributeName: sortKey.name, AttributeType: sortKey.type },
+    ],
+    KeySchema: [
+      { AttributeName: partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: sortKey.name, KeyType: 'RANGE' },
+    ],
+    BillingMode: connectionsTable.billingMode,
+  }
+}
+
+/** UpdateTimeToLive input that turns on TTL for the table's `expiresAt` attribute. */
+export function connectionsTimeToLiveInput(tableName: string): {
+  TableName: string
+  TimeToLiveSpecification: { AttributeName: string; Enabled: true }
+} {
+  return {
+    TableName: tableName,
+    TimeToLiveSpecification: { AttributeName: connectionsTable.timeToLiveAttribute, Enabled: true },
+  }
+}
+
+/** Item keys, written here once so the stores and the table design cannot drift apart. */
+export const CONN_PREFIX = 'conn#'
+export const GROUP_PREFIX = 'group#'
+export const META_SK = 'meta'
+
+export interface ItemKey {
+  pk: string
+  sk: string
+}
+
+/** The connection record. */
+export const recordKey = (connectionId: string): ItemKey => ({ pk: CONN_PREFIX + connectionId, sk: META_SK })
+/** A membership as the group sees it: members(group) is a Query on this pk. */
+export const memberKey = (group: string, connectionId: string): ItemKey => ({
+  pk: GROUP_PREFIX + group,
+  sk: CONN_PREFIX + connectionId,
+})
+/** The same membership as the connection sees it: delete() finds every group with one Query. */
+export const reverseMemberKey = (connectionId: string, group: string): ItemKey => ({
+  pk: CONN_PREFIX + connectionId,
+  sk: GROUP_PREFIX + group,
+})

@@ -1,0 +1,209 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { type WebSocket, WebSocketServer } from 'ws'
+import type { ApiInfo, ConnectionFacts } from '../events/websocket.js'
+import { ConnectionsModel } from '../management/model.js'
+import { parseManagementPath } from '../management/wire.js'
+import { GoneError, ThrottledError } from '../streamer/errors.js'
+import { MAX_MESSAGE_BYTES } from '../streamer/validate.js'
+import { Connection, GOING_AWAY } from './connection.js'
+import { guardFrameSize } from './frame-guard.js'
+import { chosenProtocols, handshake, refuse } from './handshake.js'
+import { handleHttp } from './http-routes.js'
+import { IntegrationTable } from './integrations.js'
+import { devLogger } from './log.js'
+import { forbidManagement, handleManagement } from './management.js'
+import { closeConnection, MESSAGE_TOO_BIG, onClosed, onFrame } from './messages.js'
+import { type GatewayOptions, type Integrations, MAX_FRAME_BYTES, resolveOptions } from './options.js'
+import { type GatewayState, track } from './state.js'
+
+// The local gateway: one HTTP server on one port carrying the WebSocket stage
+// (ws://host:port/{stage}), the @connections API (/{stage}/@connections/{id}) and the
+// HTTP routes of the same function, each answering as API Gateway does.
+
+export interface Gateway {
+  /** `ws://127.0.0.1:PORT/dev` */
+  readonly url: string
+  /** `http://127.0.0.1:PORT` (HTTP routes; the stage prefix is optional) */
+  readonly httpUrl: string
+  /** `http://127.0.0.1:PORT/dev`, what handlers derive from their events */
+  readonly managementEndpoint: string
+  readonly port: number
+  /** Live connection ids, in the order they connected. */
+  connections(): string[]
+  /** Swaps the handlers (hot reload); live connections stay open. */
+  update(integrations: Integrations): void
+  /** Closes every socket (firing $disconnect with 1001 `Going away`) and the server. */
+  close(): Promise<void>
+}
+
+// Set once per process, only when nothing else provides credentials: the SDK in a
+// handler must sign its @connections calls, and the gateway does not check signatures.
+function ensureDummyCredentials(): boolean {
+  const env = process.env
+  if (env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_WEB_IDENTITY_TOKEN_FILE) {
+    return false
+  }
+  env.AWS_ACCESS_KEY_ID = 'local'
+  env.AWS_SECRET_ACCESS_KEY = 'local'
+  return true
+}
+
+const CLOSE_GRACE_MS = 2_000
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const resolved = resolveOptions(options)
+  const table = new IntegrationTable(options)
+  const server = createServer()
+  let hostPort = ''
+  let closing: Promise<void> | undefined
+  const state: GatewayState = {
+    options: resolved,
+    table,
+    model: new ConnectionsModel(),
+    log: devLogger(resolved.log),
+    connections: new Map(),
+    pending: new Set(),
+    address: () => hostPort,
+  }
+  const { model, log } = state
+
+  model.hooks = {
+    deliver(connectionId, data) {
+      const conn = state.connections.get(connectionId)
+      if (!conn?.open) throw new GoneError(undefined, { connectionId })
+      // The client is not reading: API Gateway answers 429 rather than buffer without end.
+      if (conn.socket.bufferedAmount > resolved.sendBufferLimitBytes) {
+        throw new ThrottledError('The connection is not reading fast enough', { connectionId })
+      }
+      conn.send(data)
+    },
+    close(connectionId) {
+      const conn = state.connections.get(connectionId)
+      if (conn) conn.close({ code: 1000, reason: 'Connection Closed Normally' })
+    },
+  }
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: MAX_MESSAGE_BYTES,
+    handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
+  })
+
+  const adopt = (ws: WebSocket, facts: ConnectionFacts, api: ApiInfo, req: IncomingMessage) => {
+    if (closing) {
+      // $connect finished after close() began: the connection opens into a closing gateway.
+      ws.close(GOING_AWAY.code, GOING_AWAY.reason)
+      model.end(facts.connectionId)
+      return
+    }
+    const conn: Connection = new Connection(facts, api, ws, {
+      idleMs: resolved.idleTimeoutMs,
+      lifetimeMs: resolved.lifetimeMs,
+      onExpire: (which) => {
+        log({ kind: 'DISCONNECT', connectionId: facts.connectionId, detail: `${which} timeout: closing with 1001` })
+        closeConnection(state, conn, GOING_AWAY)
+      },
+    })
+    state.connections.set(facts.connectionId, conn)
+    model.accept(facts.connectionId)
+    guardFrameSize(req.socket, MAX_FRAME_BYTES, (bytes) => {
+      log({ kind: 'MESSAGE', connectionId: conn.id, status: 1009, detail: `a ${bytes}-byte frame (the limit is ${MAX_FRAME_BYTES}): closing` })
+      closeConnection(state, conn, MESSAGE_TOO_BIG)
+    })
+    ws.on('message', (data, isBinary) => onFrame(state, conn, data as Buffer, isBinary))
+    ws.on('error', (error: Error & { code?: string }) => {
+      // ws closes the socket itself after a protocol error; record what the client was told.
+      const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 1009 : error.code === 'WS_ERR_INVALID_UTF8' ? 1007 : 1002
+      log({ kind: 'MESSAGE', connectionId: conn.id, status: code, detail: error.message })
+      if (!conn.closedBy) {
+        model.end(conn.id)
+        conn.closedBy = code === 1009 ? MESSAGE_TOO_BIG : { code, reason: error.message }
+      }
+    })
+    ws.on('close', (code, reason) => track(state, onClosed(state, conn, code, reason.toString())))
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {}) // an abrupt disconnect is a close, not a crash
+    const work = handshake(state, wss, adopt, req, socket, head).catch((error) => {
+      log({ kind: 'CONNECT', route: '$connect', status: 500, error })
+      refuse(socket, 500)
+    })
+    track(state, work)
+  })
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0]!
+    const target = parseManagementPath(req.method ?? 'GET', path, resolved.stage)
+    const work =
+      target === undefined
+        ? handleHttp(state, req, res)
+        : 'error' in target
+          ? Promise.resolve(forbidManagement(state, req, res))
+          : handleManagement(state, req, res, target)
+    work.catch((error) => {
+      log({ kind: 'HTTP', route: `${req.method} ${path}`, status: 500, error })
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+      res.end('{"message":"Internal server error"}')
+    })
+  })
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const host = displayHost(resolved.host)
+  hostPort = `${host}:${port}`
+  if (resolved.dummyCredentials && ensureDummyCredentials()) {
+    log({ kind: 'GATEWAY', detail: 'no AWS credentials configured: set dummy ones so the SDK can sign @connections calls' })
+  }
+
+  const close = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    for (const conn of [...state.connections.values()]) closeConnection(state, conn, GOING_AWAY)
+    server.closeIdleConnections()
+    // A client that does not answer the close frame is cut off instead of waited for.
+    const cutoff = setTimeout(() => {
+      for (const conn of state.connections.values()) conn.socket.terminate()
+    }, CLOSE_GRACE_MS)
+    // Handshakes still in $connect, and every $disconnect, finish before close resolves.
+    while (state.connections.size > 0 || state.pending.size > 0) {
+      if (state.pending.size > 0) await Promise.allSettled([...state.pending])
+      else await new Promise((r) => setTimeout(r, 5))
+    }
+    clearTimeout(cutoff)
+    await closed
+    wss.close()
+  }
+
+  const httpUrl = `http://${host}:${port}`
+  return {
+    url: `ws://${host}:${port}/${resolved.stage}`,
+    httpUrl,
+    managementEndpoint: `${httpUrl}/${resolved.stage}`,
+    port,
+    connections: () => model.openIds(),
+    update: (integrations) => table.update(integrations),
+    close: () => {
+      closing ??= close()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,116 @@
+import { isUtf8 } from 'node:buffer'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { buildHttpApiEvent, buildRestEvent, type HttpEventInput } from '../events/http.js'
+import { invoke } from './invoke.js'
+import { type ProxyResult, readProxyResult, readV2Result } from './proxy-result.js'
+import { BodyTooLargeError, headersOf, readBody, sourceIpOf, splitUrl } from './request.js'
+import type { GatewayState } from './state.js'
+
+// HTTP routes of the same function, on the same port: each request becomes a REST (V1)
+// proxy event (or an HTTP API V2 one) built by the shared builders, and the Lambda
+// result becomes the response, with API Gateway's answers when the function fails.
+
+const MAX_BODY = 10 * 1024 * 1024
+
+// API Gateway's own failure answers: REST APIs and HTTP APIs word them differently.
+const FAILURES = {
+  rest: {
+    error: [502, '{"message": "Internal server error"}'],
+    timeout: [504, '{"message": "Endpoint request timed out"}'],
+    tooLarge: [413, '{"message":"Request Too Long"}'],
+    none: [403, '{"message":"Missing Authentication Token"}'],
+  },
+  v2: {
+    error: [500, '{"message":"Internal Server Error"}'],
+    timeout: [503, '{"message":"Service Unavailable"}'],
+    tooLarge: [413, '{"message":"Request Entity Too Large"}'],
+    none: [404, '{"message":"Not Found"}'],
+  },
+} as const
+
+function fail(res: ServerResponse, [status, body]: readonly [number, string]): number {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-RequestId': crypto.randomUUID() })
+  res.end(body)
+  return status
+}
+
+function send(res: ServerResponse, result: ProxyResult): number {
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of result.headers) {
+    const prev = headers[name]
+    headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+  }
+  if (result.cookies.length > 0) headers['set-cookie'] = result.cookies
+  res.writeHead(result.statusCode, headers)
+  res.end(result.body)
+  return result.statusCode
+}
+
+/** The stage prefix is optional locally: `/dev/posts` and `/posts` are both `/posts`. */
+function stripStage(pathname: string, stage: string): string {
+  let path = pathname
+  try {
+    path = decodeURIComponent(pathname)
+  } catch {
+    // Keep the raw path; the handler decides what a malformed one means.
+  }
+  const prefix = `/${stage}`
+  if (path === prefix) return '/'
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path
+}
+
+export async function handleHttp(state: GatewayState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { options, log } = state
+  const started = performance.now()
+  const elapsed = () => Math.round((performance.now() - started) * 10) / 10
+  const mode = options.http === 'v2' ? 'v2' : 'rest'
+  const failures = FAILURES[mode]
+  const { pathname, query } = splitUrl(req.url)
+  const path = stripStage(pathname, options.stage)
+  const route = `${req.method} ${path}`
+  const handler = options.http === false ? undefined : state.table.http()
+  if (!handler) {
+    req.resume()
+    const status = fail(res, failures.none)
+    log({ kind: 'HTTP', route, status, detail: options.http === false ? 'HTTP routes are off' : 'no handler for HTTP routes' })
+    return
+  }
+  let raw: Buffer
+  try {
+    raw = await readBody(req, MAX_BODY)
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error
+    log({ kind: 'HTTP', route, status: fail(res, failures.tooLarge), detail: 'body over 10 MB' })
+    return
+  }
+  const text = raw.length > 0 && isUtf8(raw)
+  const input: HttpEventInput = {
+    method: req.method,
+    path,
+    headers: headersOf(req),
+    query,
+    body: raw.length === 0 ? undefined : text ? raw.toString('utf8') : raw.toString('base64'),
+    isBase64Encoded: raw.length > 0 && !text,
+    sourceIp: sourceIpOf(req),
+    stage: options.stage,
+    domainName: req.headers.host || state.address(),
+    apiId: options.apiId,
+  }
+  const event = mode === 'v2' ? buildHttpApiEvent(input) : buildRestEvent(input)
+  const outcome = await invoke(handler, event, { timeoutMs: options.integrationTimeoutMs, functionName: 'http' })
+  if (outcome.kind === 'timeout') {
+    log({ kind: 'HTTP', route, status: fail(res, failures.timeout), ms: outcome.ms, detail: 'Endpoint request timed out' })
+    return
+  }
+  if (outcome.kind === 'error') {
+    log({ kind: 'HTTP', route, status: fail(res, failures.error), ms: outcome.ms, error: outcome.error })
+    return
+  }
+  const read = mode === 'v2' ? readV2Result(outcome.value) : readProxyResult(outcome.value)
+  if (!read.ok) {
+    const status = fail(res, failures.error)
+    log({ kind: 'HTTP', route, status, ms: outcome.ms, detail: `malformed Lambda proxy response: ${read.reason}` })
+    return
+  }
+  log({ kind: 'HTTP', route, status: send(res, read.result), ms: elapsed() })
+}

@@ -1,0 +1,75 @@
+import { appIntegrationOf } from '../app/integration.js'
+import type { Integrations, LambdaHandler } from './options.js'
+
+// Which function is integrated on which route. Swappable as a whole, so hot reload
+// changes handlers between two events without touching live connections.
+
+// A plain Lambda handler cannot say which custom routes it serves: it gets the
+// lifecycle routes and $default; name custom keys with `routes` (or `--route key`).
+const PLAIN_HANDLER_ROUTES = new Set(['$connect', '$disconnect', '$default'])
+
+function check(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${name} must be a Lambda handler function, got ${typeof value}`)
+  }
+}
+
+export function validateIntegrations(integrations: Integrations): void {
+  check('handler', integrations.handler)
+  check('authorizer', integrations.authorizer)
+  for (const [key, fn] of Object.entries(integrations.routes ?? {})) check(`routes[${JSON.stringify(key)}]`, fn)
+  const any =
+    integrations.handler !== undefined ||
+    integrations.authorizer !== undefined ||
+    Object.keys(integrations.routes ?? {}).length > 0
+  if (!any) throw new TypeError('startGateway needs a handler, or routes')
+}
+
+export class IntegrationTable {
+  #current: Integrations
+
+  constructor(integrations: Integrations) {
+    validateIntegrations(integrations)
+    this.#current = integrations
+  }
+
+  /** Replaces every integration at once (hot reload). */
+  update(integrations: Integrations): void {
+    validateIntegrations(integrations)
+    this.#current = integrations
+  }
+
+  /** The function integrated on a route key, if any. */
+  forRoute(routeKey: string): LambdaHandler | undefined {
+    const { routes, handler } = this.#current
+    const explicit = routes && Object.hasOwn(routes, routeKey) ? routes[routeKey] : undefined
+    if (explicit) return explicit
+    if (!handler) return undefined
+    const app = appIntegrationOf(handler)
+    const served = app ? app.webSocketRoutes.includes(routeKey) : PLAIN_HANDLER_ROUTES.has(routeKey)
+    return served ? handler : undefined
+  }
+
+  /** Every route key that has an integration, for route selection. */
+  routeKeys(): Set<string> {
+    const { routes, handler } = this.#current
+    const keys = new Set(Object.keys(routes ?? {}))
+    if (handler) {
+      const app = appIntegrationOf(handler)
+      for (const key of app ? app.webSocketRoutes : PLAIN_HANDLER_ROUTES) keys.add(key)
+    }
+    return keys
+  }
+
+  /** The `$connect` authorizer: the explicit one, else the App's own when it registered one. */
+  authorizer(): LambdaHandler | undefined {
+    const { authorizer, handler } = this.#current
+    if (authorizer) return authorizer
+    return handler && appIntegrationOf(handler)?.authorizer ? handler : undefined
+  }
+
+  /** The function behind the HTTP routes (the main handler). */
+  http(): LambdaHandler | undefined {
+    return this.#current.handler
+  }
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto'
+import type { LambdaHandler } from './options.js'
+
+// Invoking a handler the way the Lambda runtime does: a context object with a deadline,
+// async or callback style, errors and timeouts turned into outcomes (never a rejection,
+// so a crashing or hanging handler cannot take the gateway down).
+
+export type Outcome =
+  | { kind: 'ok'; value: unknown; ms: number }
+  | { kind: 'error'; error: unknown; ms: number }
+  | { kind: 'timeout'; ms: number }
+
+export interface InvokeOptions {
+  timeoutMs: number
+  /** Shown in the context (functionName, ARN, log group). */
+  functionName?: string
+}
+
+function lambdaContext(functionName: string, deadline: number) {
+  const requestId = randomUUID()
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
+/** Runs the handler once. Resolves with what happened; never rejects. */
+export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOptions): Promise<Outcome> {
+  const started = performance.now()
+  const ms = () => Math.round((performance.now() - started) * 10) / 10
+  const deadline = Date.now() + options.timeoutMs
+  const context = lambdaContext(options.functionName ?? 'socketeer-local', deadline)
+  return new Promise<Outcome>((resolve) => {
+    let settled = false
+    const settle = (outcome: Outcome) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      resolve(outcome)
+    }
+    const timer = setTimeout(() => settle({ kind: 'timeout', ms: ms() }), options.timeoutMs)
+    const ok = (value: unknown) => settle({ kind: 'ok', value, ms: ms() })
+    const fail = (error: unknown) => settle({ kind: 'error', error, ms: ms() })
+    const callback = (error?: unknown, result?: unknown) => {
+      if (error !== undefined && error !== null) fail(error)
+      else ok(result)
+    }
+    let returned: unknown
+    try {
+      returned = handler(event, context, callback)
+    } catch (error) {
+      fail(error)
+      return
+    }
+    if (isThenable(returned)) {
+      // A late rejection after a timeout is still handled here, so it is never unhandled.
+      Promise.resolve(returned).then(ok, fail)
+    } else if (handler.length < 3) {
+      // Neither a promise nor a callback handler: the return value is the result.
+      ok(returned)
+    }
+  })
+}

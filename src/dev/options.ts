@@ -1,0 +1,119 @@
+import { compileRouteSelection, type RouteSelector } from '../websocket/route-selection.js'
+
+// The gateway's options, and their AWS defaults (semantics page, section 5).
+
+/** Any Lambda handler: `app.handler`, or a plain `(event, context) => result` (callback style too). */
+export type LambdaHandler = (event: any, context: any, callback?: (error?: unknown, result?: unknown) => void) => unknown
+
+export interface Integrations {
+  /** The function behind every route (and the HTTP routes), unless `routes` names another. */
+  handler?: LambdaHandler
+  /** Per-route functions (`$connect`, `$disconnect`, `$default`, `sendmessage`, ...). */
+  routes?: Record<string, LambdaHandler>
+  /** The `$connect` REQUEST authorizer (an App with `app.authorizer()` needs none here). */
+  authorizer?: LambdaHandler
+}
+
+export interface GatewayOptions extends Integrations {
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Default 3001; 0 picks a free port. */
+  port?: number
+  /** Default `dev`. */
+  stage?: string
+  /** Default `$request.body.action`; nested paths and `${request.body.x}` templates work. */
+  routeSelectionExpression?: string
+  /** Routes whose returned body is sent back as a frame (a route response); `true` for all. */
+  routeResponses?: string[] | boolean
+  /** Default 10 minutes. */
+  idleTimeoutMs?: number
+  /** Default 2 hours. */
+  lifetimeMs?: number
+  /** Default 29 s. */
+  integrationTimeoutMs?: number
+  /** HTTP requests to the handler as REST (V1) proxy events (default) or HTTP API (V2) ones; `false` for none. */
+  http?: 'rest' | 'v2' | false
+  /** One readable line per event; default stdout. */
+  logger?: (line: string) => void
+  /** `apiId` in events; default `local`. */
+  apiId?: string
+  /** A connection whose unsent data exceeds this gets 429 on post (default 1 MiB). */
+  sendBufferLimitBytes?: number
+  /**
+   * Handlers in this process reach the gateway through the AWS SDK, which wants credentials.
+   * When none are configured, dummy ones are set in process.env (default true).
+   */
+  dummyCredentials?: boolean
+}
+
+export interface ResolvedOptions {
+  host: string
+  port: number
+  stage: string
+  apiId: string
+  expression: string
+  selectRouteKey: RouteSelector
+  routeResponses: (routeKey: string) => boolean
+  idleTimeoutMs: number
+  lifetimeMs: number
+  integrationTimeoutMs: number
+  http: 'rest' | 'v2' | false
+  log: (line: string) => void
+  sendBufferLimitBytes: number
+  dummyCredentials: boolean
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 3001,
+  stage: 'dev',
+  apiId: 'local',
+  routeSelectionExpression: '$request.body.action',
+  idleTimeoutMs: 10 * 60_000,
+  lifetimeMs: 2 * 60 * 60_000,
+  integrationTimeoutMs: 29_000,
+  sendBufferLimitBytes: 1024 * 1024,
+} as const
+
+/** Limits of the service itself, not options (semantics page, section 5). */
+export const MAX_FRAME_BYTES = 32 * 1024
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number of ms`)
+  return value
+}
+
+export function resolveOptions(options: GatewayOptions): ResolvedOptions {
+  const stage = options.stage ?? DEFAULTS.stage
+  if (!/^[A-Za-z0-9_-]+$/.test(stage)) throw new TypeError(`stage must be letters, digits, - or _: ${stage}`)
+  const port = options.port ?? DEFAULTS.port
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`invalid port ${port}`)
+  const expression = options.routeSelectionExpression ?? DEFAULTS.routeSelectionExpression
+  const rr = options.routeResponses ?? false
+  const rrSet = new Set(Array.isArray(rr) ? rr : [])
+  return {
+    host: options.host ?? DEFAULTS.host,
+    port,
+    stage,
+    apiId: options.apiId ?? DEFAULTS.apiId,
+    expression,
+    selectRouteKey: compileRouteSelection(expression),
+    routeResponses: rr === true ? () => true : (key) => rrSet.has(key),
+    idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
+    lifetimeMs: positive('lifetimeMs', options.lifetimeMs, DEFAULTS.lifetimeMs),
+    integrationTimeoutMs: positive(
+      'integrationTimeoutMs',
+      options.integrationTimeoutMs,
+      DEFAULTS.integrationTimeoutMs,
+    ),
+    http: options.http ?? 'rest',
+    log: options.logger ?? ((line) => process.stdout.write(`${line}\n`)),
+    sendBufferLimitBytes: positive(
+      'sendBufferLimitBytes',
+      options.sendBufferLimitBytes,
+      DEFAULTS.sendBufferLimitBytes,
+    ),
+    dummyCredentials: options.dummyCredentials ?? true,
+  }
+}

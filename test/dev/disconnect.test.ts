@@ -1,0 +1,137 @@
+import { DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
+import { describe, expect, it } from 'vitest'
+import { connected, rawSocket, recorder, sdk, sleep, start } from './helpers.js'
+
+// $disconnect fires on every close, with the code and reason AWS reports (semantics page, section 5).
+
+async function disconnectOf(rec: ReturnType<typeof recorder>) {
+  const event = await rec.waitFor((e) => e.requestContext.eventType === 'DISCONNECT')
+  return event
+}
+
+describe('$disconnect', () => {
+  it('a client close without a code: 1005 Client-side close frame status not set', async () => {
+    const rec = recorder()
+    const { gw } = await start({ handler: rec.handler })
+    const c = await connected(gw.url)
+    c.ws.close()
+    const event = await disconnectOf(rec)
+    expect(event.requestContext.disconnectStatusCode).toBe(1005)
+    expect(event.requestContext.disconnectReason).toBe('Client-side close frame status not set')
+    expect(event.requestContext.routeKey).toBe('$disconnect')
+    expect(event.headers).toEqual({ Host: `127.0.0.1:${gw.port}`, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' })
+    expect(event).not.toHaveProperty('body')
+    expect(gw.connections()).toEqual([])
+  })
+
+  it('a client close with a code: that code and reason', async () => {
+    const rec = recorder()
+    const { gw } = await start({ handler: rec.handler })
+    const c = await connected(gw.url)
+    c.ws.close(4001, 'bye now')
+    const event = await disconnectOf(rec)
+    expect(event.requestContext.disconnectStatusCode).toBe(4001)
+    expect(event.requestContext.disconnectReason).toBe('bye now')
+  })
+
+  it('a dropped TCP connection: 1006', async () => {
+    const rec = recorder()
+    const { gw } = await start({ handler: rec.handler })
+    const raw = await rawSocket(gw.port)
+    raw.socket.destroy()
+    const event = await disconnectOf(rec)
+    expect(event.requestContext.disconnectStatusCode).toBe(1006)
+    expect(gw.connections()).toEqual([])
+  })
+
+  it('DeleteConnection: 1000 Connection Closed Normally, on both sides', async () => {
+    const rec = recorder()
+    const { gw } = await start({ handler: rec.handler })
+    const c = await connected(gw.url)
+    const [id] = gw.connections()
+    const out = await sdk(gw.managementEndpoint).send(new DeleteConnectionCommand({ ConnectionId: id }))
+    expect(out.$metadata.httpStatusCode).toBe(204)
+    expect(await c.closed).toEqual({ code: 1000, reason: 'Connection Closed Normally' })
+    const event = await disconnectOf(rec)
+    expect(event.requestContext.disconnectStatusCode).toBe(1000)
+    expect(event.requestContext.disconnectReason).toBe('Connection Closed Normally')
+  })
+
+  it('idle timeout: 1001 Going away; client messages keep the connection alive', async () => {
+    const rec = recorder()
+    const { gw } = await start({ handler: rec.handler, idleTimeoutMs: 200 })
+    const c = await connected(gw.url)
+    for (let i = 0; i < 4; i++) {
+      await sleep(100)
+      c.ws.send('still here')
+    }
+    expect(gw.connections()).toHaveLength(1)
+    const t0 = Date.now()
+    expect(await c.closed).toEqual({ code: 1001, reason: 'Going away' })
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150)
+    const event = await disconnectOf(rec)
+    expect(event.requestContext.disconnectStatusCode).toBe(1001)
+    expect(event.requestContext.disconnectReason).toBe('Going away')
+  })
+
+  it('lifetime: 1001 Going away even when busy', async () => {
+    const rec = recorder()
+    const { gw } = await start({ handler: rec.handler, lifetimeMs: 300 })
+    const c = await connected(gw.url)
+    const t0 = Date.now()
+    const busy = setInterval(() => c.ws.readyState === c.ws.OPEN && c.ws.send('busy'), 50)
+    const closed = await c.closed
+    clearInterval(busy)
+    expect(closed).toEqual({ code: 1001, reason: 'Going away' })
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250)
+    expect((await disconnectOf(rec)).requestContext.disconnectStatusCode).toBe(1001)
+  })
+
+  it('fires after the connection’s pending messages', async () => {
+    const order: string[] = []
+    const { gw } = await start({
+      routes: {
+        $default: async (event: any) => {
+          await sleep(50)
+          order.push(event.body)
+        },
+        $disconnect: async () => {
+          order.push('$disconnect')
+        },
+      },
+    })
+    const c = await connected(gw.url)
+    c.ws.send('a')
+    c.ws.send('b')
+    c.ws.close()
+    while (order.length < 3) await sleep(10)
+    expect(order).toEqual(['a', 'b', '$disconnect'])
+  })
+
+  it('gw.close() closes every socket with 1001 and waits for $disconnect', async () => {
+    const rec = recorder()
+    const { gw } = await start({ handler: rec.handler })
+    const a = await connected(gw.url)
+    const b = await connected(gw.url)
+    await gw.close()
+    expect(rec.events.filter((e) => e.requestContext.eventType === 'DISCONNECT')).toHaveLength(2)
+    expect((await a.closed).code).toBe(1001)
+    expect((await b.closed).code).toBe(1001)
+    await expect(fetch(gw.httpUrl)).rejects.toThrow()
+  })
+
+  it('a crashing $disconnect handler is logged and harmless', async () => {
+    const { gw, waitForLine } = await start({
+      routes: {
+        $disconnect: async () => {
+          throw new Error('cleanup failed')
+        },
+      },
+    })
+    const c = await connected(gw.url)
+    c.ws.close(1000)
+    await waitForLine(/DISCONNECT.*cleanup failed/)
+    await connected(gw.url)
+    expect(gw.connections()).toHaveLength(1)
+  })
+})

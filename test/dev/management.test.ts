@@ -1,0 +1,181 @@
+import {
+  ForbiddenException,
+  GetConnectionCommand,
+  GoneException,
+  LimitExceededException,
+  PayloadTooLargeException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi'
+import { describe, expect, it } from 'vitest'
+import { App } from '../../src/index.js'
+import { connected, recorder, sdk, sleep, start } from './helpers.js'
+
+// The @connections API on the gateway's port, driven by the real AWS SDK v3 client.
+
+describe('@connections', () => {
+  it('PostToConnection delivers one text frame', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    const c = await connected(gw.url)
+    const [id] = gw.connections()
+    const out = await sdk(gw.managementEndpoint).send(new PostToConnectionCommand({ ConnectionId: id, Data: 'hello' }))
+    expect(out.$metadata.httpStatusCode).toBe(200)
+    expect(await c.next()).toEqual({ data: 'hello', binary: false })
+  })
+
+  it('delivers 100 KB as one message (split into 32 KB frames on the wire)', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    const c = await connected(gw.url)
+    const [id] = gw.connections()
+    const data = 'é'.repeat(50 * 1024) // two bytes each: frame splits land inside characters
+    await sdk(gw.managementEndpoint).send(new PostToConnectionCommand({ ConnectionId: id, Data: data }))
+    const message = await c.next()
+    expect(message.binary).toBe(false)
+    expect(message.data).toBe(data)
+    expect(c.inbox).toEqual([])
+  })
+
+  it('delivers bytes that are not UTF-8 as a binary frame', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    const c = await connected(gw.url)
+    const [id] = gw.connections()
+    await sdk(gw.managementEndpoint).send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array([0xff, 0, 1]) }))
+    expect((await c.next()).binary).toBe(true)
+  })
+
+  it('GetConnection returns Dates and the identity', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    const before = Date.now()
+    const c = await connected(gw.url, undefined, { headers: { 'User-Agent': 'agent/2' } })
+    const [id] = gw.connections()
+    const client = sdk(gw.managementEndpoint)
+    const first = await client.send(new GetConnectionCommand({ ConnectionId: id }))
+    expect(first.ConnectedAt).toBeInstanceOf(Date)
+    expect(first.LastActiveAt).toBeInstanceOf(Date)
+    expect(first.ConnectedAt!.getTime()).toBeGreaterThanOrEqual(before - 1000)
+    expect(first.Identity).toEqual({ SourceIp: '127.0.0.1', UserAgent: 'agent/2' })
+    await sleep(20)
+    c.ws.send('activity')
+    await sleep(50)
+    const second = await client.send(new GetConnectionCommand({ ConnectionId: id }))
+    expect(second.LastActiveAt!.getTime()).toBeGreaterThan(first.LastActiveAt!.getTime())
+    expect(second.ConnectedAt!.getTime()).toBe(first.ConnectedAt!.getTime())
+  })
+
+  it('raw wire: camelCase ISO body, URL-decoded ids, 204 on delete, 410 with the error header and no body', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    await connected(gw.url)
+    const [id] = gw.connections() as [string]
+    const url = `${gw.managementEndpoint}/@connections/${encodeURIComponent(id)}`
+    const got = await fetch(url)
+    expect(got.status).toBe(200)
+    const body = await got.json()
+    expect(Object.keys(body).sort()).toEqual(['connectedAt', 'identity', 'lastActiveAt'])
+    expect(body.connectedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    const deleted = await fetch(url, { method: 'DELETE' })
+    expect(deleted.status).toBe(204)
+    const gone = await fetch(url, { method: 'POST', body: 'x' })
+    expect(gone.status).toBe(410)
+    expect(gone.headers.get('x-amzn-errortype')).toBe('GoneException')
+    expect(gone.headers.get('x-amzn-requestid')).toBeTruthy()
+    expect(await gone.text()).toBe('')
+  })
+
+  it('raises typed GoneException for unknown and closed ids', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    const client = sdk(gw.managementEndpoint)
+    const unknown = await client.send(new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: 'x' })).catch((e) => e)
+    expect(unknown).toBeInstanceOf(GoneException)
+    expect(unknown.$metadata.httpStatusCode).toBe(410)
+    const c = await connected(gw.url)
+    const [id] = gw.connections()
+    c.ws.close()
+    await c.closed
+    await sleep(20)
+    const closed = await client.send(new GetConnectionCommand({ ConnectionId: id })).catch((e) => e)
+    expect(closed).toBeInstanceOf(GoneException)
+  })
+
+  it('raises ForbiddenException for a wrong stage or a malformed path', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    await connected(gw.url)
+    const [id] = gw.connections()
+    const wrongStage = await sdk(gw.httpUrl + '/prod')
+      .send(new PostToConnectionCommand({ ConnectionId: id, Data: 'x' }))
+      .catch((e) => e)
+    expect(wrongStage).toBeInstanceOf(ForbiddenException)
+    const noStage = await sdk(gw.httpUrl)
+      .send(new PostToConnectionCommand({ ConnectionId: id, Data: 'x' }))
+      .catch((e) => e)
+    expect(noStage).toBeInstanceOf(ForbiddenException)
+    const put = await fetch(`${gw.managementEndpoint}/@connections/${encodeURIComponent(id!)}`, { method: 'PUT' })
+    expect(put.status).toBe(403)
+    expect(await put.json()).toEqual({ message: 'Forbidden' })
+    const badEscape = await fetch(`${gw.managementEndpoint}/@connections/%E0%A4%A`)
+    expect(badEscape.status).toBe(403)
+  })
+
+  it('raises PayloadTooLargeException over 128 KB', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    const c = await connected(gw.url)
+    const [id] = gw.connections()
+    const client = sdk(gw.managementEndpoint)
+    const error = await client
+      .send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array(128 * 1024 + 1).fill(65) }))
+      .catch((e) => e)
+    expect(error).toBeInstanceOf(PayloadTooLargeException)
+    await client.send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array(128 * 1024).fill(66) }))
+    expect((await c.next()).data).toHaveLength(128 * 1024)
+    // A body far past the limit is refused without being buffered, with the same answer.
+    const huge = await fetch(`${gw.managementEndpoint}/@connections/${encodeURIComponent(id!)}`, {
+      method: 'POST',
+      body: new Uint8Array(2 * 1024 * 1024),
+    })
+    expect(huge.status).toBe(413)
+    expect(huge.headers.get('x-amzn-errortype')).toBe('PayloadTooLargeException')
+  })
+
+  it('raises LimitExceededException when the client does not read', async () => {
+    const { gw } = await start({ handler: recorder().handler, sendBufferLimitBytes: 64 * 1024 })
+    const c = await connected(gw.url)
+    const [id] = gw.connections()
+    ;(c.ws as any)._socket.pause()
+    const client = sdk(gw.managementEndpoint)
+    const chunk = new Uint8Array(100 * 1024).fill(67)
+    let throttled: unknown
+    for (let i = 0; i < 400 && !throttled; i++) {
+      throttled = await client.send(new PostToConnectionCommand({ ConnectionId: id, Data: chunk })).then(
+        () => undefined,
+        (e) => e,
+      )
+    }
+    expect(throttled).toBeInstanceOf(LimitExceededException)
+    expect((throttled as LimitExceededException).$metadata.httpStatusCode).toBe(429)
+    expect(gw.connections()).toEqual([id])
+  })
+
+  it('handlers reach the gateway through ws.send() with no configuration', async () => {
+    const app = new App({ logLevel: 'silent' })
+    app.webSocket('$default', async (ctx) => {
+      const ws = ctx.asWebSocket()
+      await ws.sendJSON({ echo: ws.text(), info: (await ws.info()).sourceIp })
+    })
+    const { gw } = await start({ handler: app.handler })
+    const c = await connected(gw.url)
+    c.ws.send('ping')
+    expect(JSON.parse((await c.next()).data)).toEqual({ echo: 'ping', info: '127.0.0.1' })
+  })
+
+  it('never goes down on garbage', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    const responses = await Promise.all([
+      fetch(`${gw.managementEndpoint}/@connections/`, { method: 'POST' }),
+      fetch(`${gw.managementEndpoint}/@connections`, { method: 'GET' }),
+      fetch(`${gw.managementEndpoint}/@connections/a/b`, { method: 'DELETE' }),
+      fetch(`${gw.managementEndpoint}/@connections/${'%ZZ'.repeat(3)}`),
+      fetch(`${gw.managementEndpoint}/@connections/nope`, { method: 'GET' }),
+    ])
+    expect(responses.map((r) => r.status)).toEqual([403, 403, 403, 403, 410])
+    const c = await connected(gw.url)
+    expect(c.ws.readyState).toBe(c.ws.OPEN)
+  })
+})

@@ -1,0 +1,59 @@
+import { detectTrigger } from '../src/events/detect.js'
+import type { WebSocketEvent } from '../src/events/types.js'
+import type { ConnectionsModel } from '../src/management/model.js'
+
+// What an invoked WebSocket event tells the @connections model about its connection,
+// so a test does not have to set up by hand what the gateway would already know:
+// - CONNECT: the id exists but is not connected while `$connect` runs (posting is
+//   410); a 2xx result makes it live, anything else (or a throw) ends it.
+// - MESSAGE: a frame can only arrive on a live connection, so an id the fake has
+//   never seen becomes live; one the test closed stays closed (a message racing a close).
+// - DISCONNECT: the socket is already gone when `$disconnect` runs (posting is 410).
+
+function connectionOf(event: unknown): WebSocketEvent['requestContext'] | undefined {
+  return detectTrigger(event) === 'websocket' ? (event as WebSocketEvent).requestContext : undefined
+}
+
+function begin(model: ConnectionsModel, rc: WebSocketEvent['requestContext']): void {
+  const facts: Parameters<ConnectionsModel['begin']>[0] = {
+    connectionId: rc.connectionId,
+    connectedAt: rc.connectedAt,
+    sourceIp: rc.identity?.sourceIp ?? '',
+  }
+  if (rc.identity?.userAgent !== undefined) facts.userAgent = rc.identity.userAgent
+  model.begin(facts)
+}
+
+export function beforeEvent(model: ConnectionsModel, event: unknown): void {
+  const rc = connectionOf(event)
+  if (!rc) return
+  const state = model.state(rc.connectionId)
+  switch (rc.eventType) {
+    case 'CONNECT':
+      if (state === undefined) begin(model, rc)
+      return
+    case 'MESSAGE':
+      if (state === undefined) {
+        begin(model, rc)
+        model.accept(rc.connectionId)
+      } else if (state === 'open') model.touch(rc.connectionId)
+      return
+    case 'DISCONNECT':
+      if (state === undefined) begin(model, rc)
+      model.end(rc.connectionId)
+      return
+  }
+}
+
+export function afterEvent(
+  model: ConnectionsModel,
+  event: unknown,
+  outcome: { result?: unknown; error?: unknown },
+): void {
+  const rc = connectionOf(event)
+  if (rc?.eventType !== 'CONNECT' || model.state(rc.connectionId) !== 'connecting') return
+  const status = (outcome.result as { statusCode?: unknown } | undefined)?.statusCode
+  const accepted = outcome.error === undefined && typeof status === 'number' && status >= 200 && status < 300
+  if (accepted) model.accept(rc.connectionId)
+  else model.end(rc.connectionId)
+}
