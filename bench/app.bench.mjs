@@ -84,7 +84,13 @@ const httpEvent = {
     apiId: 'aaaaaaaaaa',
     domainName: 'aaaaaaaaaa.execute-api.us-west-2.amazonaws.com',
     domainPrefix: 'aaaaaaaaaa',
-    http: { method: 'GET', path: '/posts/42', protocol: 'HTTP/1.1', sourceIp: '1.2.3.4', userAgent: 'curl/8' },
+    http: {
+      method: 'GET',
+      path: '/posts/42',
+      protocol: 'HTTP/1.1',
+      sourceIp: '1.2.3.4',
+      userAgent: 'curl/8',
+    },
     requestId: 'LV7fzho-PHcEJPw=',
     routeKey: '$default',
     stage: '$default',
@@ -93,7 +99,10 @@ const httpEvent = {
   },
   isBase64Encoded: false,
 }
-const lambdaContext = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', getRemainingTimeInMillis: () => 3000 }
+const lambdaContext = {
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+  getRemainingTimeInMillis: () => 3000,
+}
 
 // ---- the App under test ---------------------------------------------------------------
 const app = new App({ logLevel: 'silent', streamer: () => client })
@@ -147,7 +156,9 @@ async function sameWork(name, event) {
   const b = await rawHandler(event, lambdaContext)
   const rawSent = sentBytes - before - appSent
   if (JSON.stringify(a) !== JSON.stringify(b) || appSent !== rawSent) {
-    throw new Error(`${name}: app and raw differ: ${JSON.stringify([a, appSent])} vs ${JSON.stringify([b, rawSent])}`)
+    throw new Error(
+      `${name}: app and raw differ: ${JSON.stringify([a, appSent])} vs ${JSON.stringify([b, rawSent])}`,
+    )
   }
 }
 
@@ -279,7 +290,11 @@ try {
   ])
   const size = await bundleSize()
   console.table([
-    { bundle: 'minimal App handler (esbuild, minified, SDK external)', KB: (size.bytes / 1024).toFixed(2), 'gzip KB': (size.gzip / 1024).toFixed(2) },
+    {
+      bundle: 'minimal App handler (esbuild, minified, SDK external)',
+      KB: (size.bytes / 1024).toFixed(2),
+      'gzip KB': (size.gzip / 1024).toFixed(2),
+    },
   ])
   const targets = [
     ['$default overhead < 1000 ns', rows[0].appNs - rows[0].rawNs < 1000],

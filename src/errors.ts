@@ -8,11 +8,14 @@ export const ERROR_STATUS = {
   not_found: 404,
   route_not_found: 404,
   method_not_allowed: 405,
+  conflict: 409,
   payload_too_large: 413,
+  unprocessable_entity: 422,
   rate_limited: 429,
   internal: 500,
   not_websocket: 500,
   unknown_event: 500,
+  unavailable: 503,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_STATUS | (string & {})
@@ -39,9 +42,12 @@ const CODE_FOR_STATUS: Record<number, ErrorCode> = {
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
+  409: 'conflict',
   413: 'payload_too_large',
+  422: 'unprocessable_entity',
   429: 'rate_limited',
   500: 'internal',
+  503: 'unavailable',
 }
 
 export interface AppErrorOptions {
@@ -57,6 +63,11 @@ export interface AppErrorOptions {
   expose?: boolean
 }
 
+/** An error status is an integer from 400 to 599; anything else would make the gateway answer 502. */
+function errorStatus(status: number): number {
+  return Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500
+}
+
 export class AppError extends Error {
   override readonly name: string = 'AppError'
   readonly code: ErrorCode
@@ -66,7 +77,10 @@ export class AppError extends Error {
   readonly expose: boolean
 
   constructor(code: ErrorCode, message?: string, options: AppErrorOptions = {}) {
-    const status = options.status ?? (ERROR_STATUS as Record<string, number>)[code] ?? 500
+    const status = errorStatus(
+      options.status ??
+        (Object.hasOwn(ERROR_STATUS, code) ? ERROR_STATUS[code as keyof typeof ERROR_STATUS] : 500),
+    )
     super(
       message ?? DEFAULT_MESSAGES[status] ?? code,
       options.cause === undefined ? undefined : { cause: options.cause },

@@ -6,6 +6,40 @@ export type { AuthorizerDecision, AuthorizerHandler } from './app/authorizer.js'
 export type { Handler, Middleware, Next } from './app/compose.js'
 export { Context, HttpRequestView, HttpResponse } from './app/context.js'
 export { RouteRegistrationError } from './app/routes.js'
+// Connection registry (issue 5): stores, groups, broadcast that prunes gone connections.
+export type {
+  BroadcastDeps,
+  BroadcastTarget,
+  ConnectionsBroadcastOptions,
+  ConnectionsBroadcastResult,
+} from './connections/broadcast.js'
+export { broadcast } from './connections/broadcast.js'
+export type { DynamoConnectionStoreOptions } from './connections/dynamo.js'
+export { DynamoConnectionStore } from './connections/dynamo.js'
+export type { DynamoClientLike } from './connections/dynamo-client.js'
+export {
+  ConnectionGoneError,
+  ConnectionStoreMissingError,
+  ConnectionStoreValidationError,
+} from './connections/errors.js'
+export type { MemoryConnectionStoreOptions } from './connections/memory.js'
+export { MemoryConnectionStore } from './connections/memory.js'
+export { DEFAULT_TTL_SECONDS, EXPIRY_MARGIN_SECONDS, GATEWAY_LIFETIME_SECONDS } from './connections/record.js'
+export type { ConnectionsCreateTableInput, ConnectionsTableDefinition } from './connections/table.js'
+export {
+  CONNECTIONS_TABLE_ENV,
+  connectionsCreateTableInput,
+  connectionsTable,
+  connectionsTimeToLiveInput,
+} from './connections/table.js'
+export type {
+  ConnectionRecord,
+  ConnectionRecordInput,
+  ConnectionStore,
+  DeletedConnection,
+  DeleteOptions,
+  MembersOptions,
+} from './connections/types.js'
 export type { AppErrorOptions, ErrorCode, ErrorEnvelope } from './errors.js'
 export { AppError, ERROR_STATUS, errorEnvelope, isAppError } from './errors.js'
 export type { TriggerEvents, TriggerKind } from './events/detect.js'
@@ -43,37 +77,3 @@ export { MAX_MESSAGE_BYTES } from './streamer/validate.js'
 export { WebSocketContext } from './websocket/context.js'
 export type { EndpointOptions } from './websocket/endpoint.js'
 export { deriveManagementEndpoint, normaliseEndpoint } from './websocket/endpoint.js'
-// Connection registry (issue 5): stores, groups, broadcast that prunes gone connections.
-export type {
-  BroadcastDeps,
-  BroadcastTarget,
-  ConnectionsBroadcastOptions,
-  ConnectionsBroadcastResult,
-} from './connections/broadcast.js'
-export { broadcast } from './connections/broadcast.js'
-export type { DynamoConnectionStoreOptions } from './connections/dynamo.js'
-export { DynamoConnectionStore } from './connections/dynamo.js'
-export type { DynamoClientLike } from './connections/dynamo-client.js'
-export {
-  ConnectionGoneError,
-  ConnectionStoreMissingError,
-  ConnectionStoreValidationError,
-} from './connections/errors.js'
-export type { MemoryConnectionStoreOptions } from './connections/memory.js'
-export { MemoryConnectionStore } from './connections/memory.js'
-export { DEFAULT_TTL_SECONDS, EXPIRY_MARGIN_SECONDS, GATEWAY_LIFETIME_SECONDS } from './connections/record.js'
-export type { ConnectionsCreateTableInput, ConnectionsTableDefinition } from './connections/table.js'
-export {
-  CONNECTIONS_TABLE_ENV,
-  connectionsCreateTableInput,
-  connectionsTable,
-  connectionsTimeToLiveInput,
-} from './connections/table.js'
-export type {
-  ConnectionRecord,
-  ConnectionRecordInput,
-  ConnectionStore,
-  DeletedConnection,
-  DeleteOptions,
-  MembersOptions,
-} from './connections/types.js'

@@ -30,7 +30,12 @@ const SUSPICIOUS = /__proto__|"constructor"|\\u/
 function dropUnsafeKeys(key: string, value: unknown): unknown {
   if (key === '__proto__') return undefined
   // `constructor` is ordinary data unless it carries a `prototype` to merge into.
-  if (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'))
+  if (
+    key === 'constructor' &&
+    typeof value === 'object' &&
+    value !== null &&
+    Object.hasOwn(value, 'prototype')
+  )
     return undefined
   return value
 }

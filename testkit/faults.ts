@@ -1,9 +1,4 @@
-import {
-  type StreamerError,
-  StreamerServiceError,
-  streamerErrorFor,
-  ThrottledError,
-} from '../src/streamer/errors.js'
+import { type StreamerError, StreamerNetworkError, streamerErrorFor } from '../src/streamer/errors.js'
 import type { CallOp } from './calls.js'
 import { TestkitError } from './errors.js'
 
@@ -65,20 +60,15 @@ function check(spec: FaultSpec): void {
 
 function errorFor(spec: FaultSpec, status: number, connectionId: string): StreamerError {
   if (status === 0) {
-    return new StreamerServiceError(
+    return new StreamerNetworkError(
       `network error: ${spec.message ?? 'socket hang up (injected fault)'}`,
-      0,
       spec.code ?? 'NetworkError',
       { connectionId },
     )
   }
-  if (status === 429 && spec.retryAfterMs !== undefined) {
-    return new ThrottledError(spec.message ?? 'Rate exceeded', {
-      connectionId,
-      retryAfterMs: spec.retryAfterMs,
-    })
-  }
-  return streamerErrorFor(status, spec.code, spec.message ?? `injected ${status} fault`, { connectionId })
+  const options =
+    spec.retryAfterMs === undefined ? { connectionId } : { connectionId, retryAfterMs: spec.retryAfterMs }
+  return streamerErrorFor(status, spec.code, spec.message ?? `injected ${status} fault`, options)
 }
 
 export class Faults {

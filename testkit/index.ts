@@ -16,5 +16,11 @@ export type { FixtureReport } from './fixtures/run.js'
 export { assertFixture, runFixture } from './fixtures/run.js'
 export { createFixtureApp } from './fixtures/setup.js'
 export type { Fixture, FixtureConnection, FixtureExpectation, FixtureSetup } from './fixtures/types.js'
-export type { InvokeOptions, InvokeResult, LambdaHandler, SettledInvocation } from './invoke.js'
+export type {
+  InvokeOptions,
+  InvokeResult,
+  LambdaHandler,
+  SettledInvocation,
+  TestLambdaContext,
+} from './invoke.js'
 export { invoke, invokeSettled, lambdaContextFor } from './invoke.js'

@@ -17,11 +17,23 @@ interface AppLike {
   streamerFor(endpoint: string, region: string | undefined): StreamerClient
 }
 
+/** The Lambda context a test invocation gets: what Node's Lambda runtime passes. */
+export interface TestLambdaContext extends LambdaContext {
+  functionName: string
+  functionVersion: string
+  invokedFunctionArn: string
+  memoryLimitInMB: string
+  logGroupName: string
+  logStreamName: string
+  callbackWaitsForEmptyEventLoop: boolean
+  getRemainingTimeInMillis: () => number
+}
+
 export interface InvokeOptions {
   /** The fake @connections service; default: a new strict FakeStreamer. */
   fake?: FakeStreamer
   /** Fields of the Lambda context to set; the rest get realistic defaults. */
-  lambdaContext?: Partial<LambdaContext>
+  lambdaContext?: Partial<TestLambdaContext>
   /** The simulated function timeout behind `getRemainingTimeInMillis()`; default 30 000 ms. */
   timeoutMs?: number
 }
@@ -53,7 +65,10 @@ function isAppLike(target: unknown): target is AppLike {
   )
 }
 
-export function lambdaContextFor(overrides: Partial<LambdaContext> = {}, timeoutMs = 30_000): LambdaContext {
+export function lambdaContextFor(
+  overrides: Partial<TestLambdaContext> = {},
+  timeoutMs = 30_000,
+): TestLambdaContext {
   const deadline = Date.now() + timeoutMs
   const functionName = overrides.functionName ?? 'socketeer-test'
   return {

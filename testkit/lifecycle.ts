@@ -36,7 +36,9 @@ export function beforeEvent(model: ConnectionsModel, event: unknown): void {
       if (state === undefined) {
         begin(model, rc)
         model.accept(rc.connectionId)
-      } else if (state === 'open') model.touch(rc.connectionId)
+      }
+      // The frame is client activity: GetConnection's lastActiveAt moves to now.
+      model.touch(rc.connectionId)
       return
     case 'DISCONNECT':
       if (state === undefined) begin(model, rc)

@@ -1,6 +1,6 @@
 import { GoneError, type PostData, type StreamerClient } from 'socketeer'
 import { events } from 'socketeer/testkit'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createChatApp } from './app.js'
 
 // The chat App as a user unit-tests it: testkit events in, and a recording
@@ -94,18 +94,41 @@ describe('chat App (unit, testkit events)', () => {
     expect(c.sent[0]).toMatchObject({ to: A, data: { type: 'error' } })
   })
 
-  it('POST /notice reaches everyone and prunes connections the service calls gone', async () => {
+  it('POST /notice reaches everyone; a member found gone is dropped and its departure announced', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const c = await chat()
+      await c.connect(A, 'alice')
+      await c.connect(B, 'bob')
+      vi.setSystemTime(Date.now() + 5_000)
+      c.gone.add(B) // bob vanished without a $disconnect
+      c.sent.length = 0
+      const first = await c.notice('server restarts soon')
+      expect(first.statusCode).toBe(200)
+      expect(JSON.parse(first.body)).toEqual({ delivered: 1, gone: 1 })
+      expect(c.sent.map((s) => s.data)).toEqual([
+        expect.objectContaining({ type: 'notice', text: 'server restarts soon' }),
+        { type: 'presence', event: 'left', name: 'bob', online: 1 },
+      ])
+      const second = await c.notice('again')
+      expect(JSON.parse(second.body)).toEqual({ delivered: 1, gone: 0 })
+      // bob's late $disconnect finds nobody left to announce.
+      c.sent.length = 0
+      await c.app.handler(events.disconnect({ connectionId: B }))
+      expect(c.sent).toEqual([])
+      expect((await c.notice('')).statusCode).toBe(400)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('keeps a member that is gone only because its $connect has not returned yet', async () => {
     const c = await chat()
     await c.connect(A, 'alice')
-    await c.connect(B, 'bob')
-    c.gone.add(B) // bob vanished without a $disconnect
-    const first = await c.notice('server restarts soon')
-    expect(first.statusCode).toBe(200)
-    expect(JSON.parse(first.body)).toEqual({ delivered: 1, gone: 1 })
-    const second = await c.notice('again')
-    expect(JSON.parse(second.body)).toEqual({ delivered: 1, gone: 0 })
-    const bad = await c.notice('')
-    expect(bad.statusCode).toBe(400)
+    c.gone.add(A) // what AWS answers for a connection still inside $connect
+    expect(JSON.parse((await c.notice('early')).body)).toEqual({ delivered: 0, gone: 1 })
+    c.gone.delete(A)
+    expect(JSON.parse((await c.notice('later')).body)).toEqual({ delivered: 1, gone: 0 })
   })
 
   it('announces a departure on $disconnect', async () => {

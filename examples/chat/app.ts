@@ -27,7 +27,13 @@ export function createChatApp(options: AppOptions = {}): App {
     const name = nameFrom(ws.query.name, ws.connectionId)
     // Posting to the connecting client would be a 410 here; tell the others instead.
     await announce(ctx, roster, { type: 'presence', event: 'joined', name, online: roster.size + 1 })
-    roster.add({ connectionId: ws.connectionId, name, endpoint: ws.managementEndpoint, region: ws.region })
+    roster.add({
+      connectionId: ws.connectionId,
+      name,
+      endpoint: ws.managementEndpoint,
+      region: ws.region,
+      joinedAt: Date.now(),
+    })
   })
 
   app.webSocket('$disconnect', async (ctx) => {

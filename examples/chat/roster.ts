@@ -8,6 +8,8 @@ export interface Member {
   /** The @connections endpoint this member is reachable through (from its $connect event). */
   endpoint: string
   region: string | undefined
+  /** Epoch ms when `$connect` added it. */
+  joinedAt: number
 }
 
 export class Roster {

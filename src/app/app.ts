@@ -1,3 +1,10 @@
+import type {
+  BroadcastTarget,
+  ConnectionsBroadcastOptions,
+  ConnectionsBroadcastResult,
+} from '../connections/broadcast.js'
+import { afterHandlers, beforeHandlers, broadcastFromApp } from '../connections/lifecycle.js'
+import type { ConnectionStore } from '../connections/types.js'
 import { AppError } from '../errors.js'
 import { describeEvent, detectTrigger, type TriggerKind } from '../events/detect.js'
 import { type HttpRequest, parseAlbEvent, parseHttpApiEvent, parseRestEvent } from '../events/http.js'
@@ -13,16 +20,12 @@ import type {
 } from '../events/types.js'
 import { createJsonLogger, type Logger, type LoggerFactory, type LogLevel } from '../log.js'
 import { defaultStreamerFactory } from '../streamer/factory.js'
-import type { StreamerClient, StreamerFactory } from '../streamer/types.js'
+import type { PostData, StreamerClient, StreamerFactory } from '../streamer/types.js'
 import type { EndpointOptions } from '../websocket/endpoint.js'
-import { afterHandlers, beforeHandlers, broadcastFromApp } from '../connections/lifecycle.js'
-import type { BroadcastTarget, ConnectionsBroadcastOptions, ConnectionsBroadcastResult } from '../connections/broadcast.js'
-import type { ConnectionStore } from '../connections/types.js'
-import type { PostData } from '../streamer/types.js'
 import { type AuthorizerHandler, runAuthorizer } from './authorizer.js'
 import { compose, type Handler, type Middleware } from './compose.js'
-import { APP_INTEGRATION, type AppIntegration } from './integration.js'
 import { Context, type ContextHost } from './context.js'
+import { APP_INTEGRATION, type AppIntegration } from './integration.js'
 import {
   httpErrorResponse,
   httpResult,

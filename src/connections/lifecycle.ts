@@ -89,7 +89,7 @@ export function departedOf(ws: WebSocketContext): DeletedConnection | undefined 
   return states.get(ws)?.departed
 }
 
-export function broadcastFrom(
+export async function broadcastFrom(
   store: ConnectionStore | undefined,
   streamer: StreamerClient,
   target: BroadcastTarget,
@@ -100,7 +100,7 @@ export function broadcastFrom(
 }
 
 /** app.broadcast() outside a WebSocket event: the endpoint comes from the options or the App. */
-export function broadcastFromApp(
+export async function broadcastFromApp(
   host: {
     connections?: ConnectionStore
     endpointOptions: { endpoint?: string }

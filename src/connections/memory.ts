@@ -41,7 +41,7 @@ export class MemoryConnectionStore implements ConnectionStore {
 
   constructor(options: MemoryConnectionStoreOptions = {}) {
     this.ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS
-    this.#now = options.now ?? Date.now
+    this.#now = options.now ?? (() => Date.now())
   }
 
   async put(input: ConnectionRecordInput): Promise<ConnectionRecord> {

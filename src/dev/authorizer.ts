@@ -15,7 +15,10 @@ function isUnauthorized(error: unknown): boolean {
 }
 
 function wildcard(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
   return new RegExp(`^${escaped}$`)
 }
 
@@ -45,7 +48,8 @@ export function readAuthorizerOutcome(outcome: Outcome, methodArn: string): Auth
   const applicable = statements.filter(
     (s) => s && typeof s === 'object' && matches(s as unknown as Record<string, unknown>, methodArn),
   )
-  if (applicable.some((s) => s.Effect === 'Deny')) return { allow: false, status: 403, why: 'the policy denies' }
+  if (applicable.some((s) => s.Effect === 'Deny'))
+    return { allow: false, status: 403, why: 'the policy denies' }
   if (!applicable.some((s) => s.Effect === 'Allow')) {
     return { allow: false, status: 403, why: `no Allow statement covers ${methodArn}` }
   }
@@ -53,7 +57,11 @@ export function readAuthorizerOutcome(outcome: Outcome, methodArn: string): Auth
   for (const [key, value] of Object.entries(result.context ?? {})) {
     if (value === undefined || value === null) continue
     if (typeof value === 'object') {
-      return { allow: false, status: 500, why: `authorizer context.${key} must be a string, number or boolean` }
+      return {
+        allow: false,
+        status: 500,
+        why: `authorizer context.${key} must be a string, number or boolean`,
+      }
     }
     context[key] = value
   }

@@ -64,7 +64,10 @@ export class Connection {
    * into frames of at most 32 KB as API Gateway does.
    */
   send(data: Uint8Array | string): void {
-    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    const bytes =
+      typeof data === 'string'
+        ? Buffer.from(data)
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
     const binary = !isUtf8(bytes)
     if (bytes.length <= MAX_FRAME_BYTES) this.socket.send(bytes, { binary })
     else {

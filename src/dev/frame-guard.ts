@@ -5,7 +5,11 @@ import type { Socket } from 'node:net'
 // whole message, so this reads the frame headers on the raw socket, ahead of `ws`.
 // Permessage-deflate is off, so header lengths are the wire lengths.
 
-export function guardFrameSize(socket: Socket, maxFrameBytes: number, onTooBig: (bytes: number) => void): void {
+export function guardFrameSize(
+  socket: Socket,
+  maxFrameBytes: number,
+  onTooBig: (bytes: number) => void,
+): void {
   const header = Buffer.alloc(14)
   let have = 0 // header bytes collected for the current frame
   let skip = 0 // payload bytes of the current frame still to pass

@@ -42,7 +42,12 @@ export interface Gateway {
 // handler must sign its @connections calls, and the gateway does not check signatures.
 function ensureDummyCredentials(): boolean {
   const env = process.env
-  if (env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_WEB_IDENTITY_TOKEN_FILE) {
+  if (
+    env.AWS_ACCESS_KEY_ID ||
+    env.AWS_PROFILE ||
+    env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+    env.AWS_WEB_IDENTITY_TOKEN_FILE
+  ) {
     return false
   }
   env.AWS_ACCESS_KEY_ID = 'local'
@@ -109,20 +114,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       idleMs: resolved.idleTimeoutMs,
       lifetimeMs: resolved.lifetimeMs,
       onExpire: (which) => {
-        log({ kind: 'DISCONNECT', connectionId: facts.connectionId, detail: `${which} timeout: closing with 1001` })
+        log({
+          kind: 'DISCONNECT',
+          connectionId: facts.connectionId,
+          detail: `${which} timeout: closing with 1001`,
+        })
         closeConnection(state, conn, GOING_AWAY)
       },
     })
     state.connections.set(facts.connectionId, conn)
     model.accept(facts.connectionId)
     guardFrameSize(req.socket, MAX_FRAME_BYTES, (bytes) => {
-      log({ kind: 'MESSAGE', connectionId: conn.id, status: 1009, detail: `a ${bytes}-byte frame (the limit is ${MAX_FRAME_BYTES}): closing` })
+      log({
+        kind: 'MESSAGE',
+        connectionId: conn.id,
+        status: 1009,
+        detail: `a ${bytes}-byte frame (the limit is ${MAX_FRAME_BYTES}): closing`,
+      })
       closeConnection(state, conn, MESSAGE_TOO_BIG)
     })
     ws.on('message', (data, isBinary) => onFrame(state, conn, data as Buffer, isBinary))
     ws.on('error', (error: Error & { code?: string }) => {
       // ws closes the socket itself after a protocol error; record what the client was told.
-      const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 1009 : error.code === 'WS_ERR_INVALID_UTF8' ? 1007 : 1002
+      const code =
+        error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+          ? 1009
+          : error.code === 'WS_ERR_INVALID_UTF8'
+            ? 1007
+            : 1002
       log({ kind: 'MESSAGE', connectionId: conn.id, status: code, detail: error.message })
       if (!conn.closedBy) {
         model.end(conn.id)
@@ -172,7 +191,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const host = displayHost(resolved.host)
   hostPort = `${host}:${port}`
   if (resolved.dummyCredentials && ensureDummyCredentials()) {
-    log({ kind: 'GATEWAY', detail: 'no AWS credentials configured: set dummy ones so the SDK can sign @connections calls' })
+    log({
+      kind: 'GATEWAY',
+      detail: 'no AWS credentials configured: set dummy ones so the SDK can sign @connections calls',
+    })
   }
 
   const close = async () => {

@@ -69,7 +69,12 @@ export async function handshake(
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10
   const { pathname, query } = splitUrl(req.url)
   if (pathname !== `/${options.stage}` && pathname !== `/${options.stage}/`) {
-    log({ kind: 'CONNECT', route: '$connect', status: 403, detail: `no WebSocket stage at ${pathname}; connect to /${options.stage}` })
+    log({
+      kind: 'CONNECT',
+      route: '$connect',
+      status: 403,
+      detail: `no WebSocket stage at ${pathname}; connect to /${options.stage}`,
+    })
     refuse(socket, 403)
     return
   }
@@ -82,21 +87,41 @@ export async function handshake(
   let adopted = false
   let refused = false
 
-  const api: ApiInfo = { apiId: options.apiId, stage: options.stage, domainName: req.headers.host || state.address() }
+  const api: ApiInfo = {
+    apiId: options.apiId,
+    stage: options.stage,
+    domainName: req.headers.host || state.address(),
+  }
   const userAgent = req.headers['user-agent']
-  const facts: ConnectionFacts = { connectionId: newGatewayId(), connectedAt: Date.now(), sourceIp: sourceIpOf(req) }
+  const facts: ConnectionFacts = {
+    connectionId: newGatewayId(),
+    connectedAt: Date.now(),
+    sourceIp: sourceIpOf(req),
+  }
   if (userAgent !== undefined) facts.userAgent = userAgent
   const id = facts.connectionId
   // The handshake as API Gateway forwards it: it terminated TLS, so the client side was https on 443.
   // Locally it is http on this port, which is what handlers building URLs need.
   const port = api.domainName.includes(':') ? api.domainName.slice(api.domainName.lastIndexOf(':') + 1) : '80'
   const headers = withHeaders(headersOf(req), { 'X-Forwarded-Port': port, 'X-Forwarded-Proto': 'http' })
-  model.begin({ connectionId: id, connectedAt: facts.connectedAt, sourceIp: facts.sourceIp, userAgent: facts.userAgent })
+  model.begin({
+    connectionId: id,
+    connectedAt: facts.connectedAt,
+    sourceIp: facts.sourceIp,
+    userAgent: facts.userAgent,
+  })
   socket.once('close', () => {
     gone = true
     if (adopted || refused) return
     model.end(id)
-    log({ kind: 'CONNECT', route: '$connect', connectionId: id, status: 'gone', ms: elapsed(), detail: 'the client left during the handshake' })
+    log({
+      kind: 'CONNECT',
+      route: '$connect',
+      connectionId: id,
+      status: 'gone',
+      ms: elapsed(),
+      detail: 'the client left during the handshake',
+    })
   })
 
   const fail = (status: number, detail: string, error?: unknown) => {
@@ -109,7 +134,10 @@ export async function handshake(
   const authorizer = state.table.authorizer()
   if (authorizer) {
     const event = buildAuthorizerEvent({ api, connection: facts, headers, query })
-    const outcome = await invoke(authorizer, event, { timeoutMs: options.integrationTimeoutMs, functionName: 'authorizer' })
+    const outcome = await invoke(authorizer, event, {
+      timeoutMs: options.integrationTimeoutMs,
+      functionName: 'authorizer',
+    })
     const decision = readAuthorizerOutcome(outcome, event.methodArn)
     log({
       kind: 'AUTHORIZE',
@@ -118,7 +146,8 @@ export async function handshake(
       status: decision.allow ? 'allow' : decision.status,
       ms: outcome.ms,
       detail: decision.allow ? `principalId=${decision.context.principalId}` : decision.why,
-      error: outcome.kind === 'error' && !decision.allow && decision.status === 500 ? outcome.error : undefined,
+      error:
+        outcome.kind === 'error' && !decision.allow && decision.status === 500 ? outcome.error : undefined,
     })
     if (!decision.allow) return fail(decision.status, 'refused by the authorizer')
     facts.authorizer = decision.context
@@ -128,8 +157,12 @@ export async function handshake(
   const connect = state.table.forRoute('$connect')
   if (connect) {
     const event = buildConnectEvent({ api, connection: facts, headers, query, now: facts.connectedAt + 1 })
-    const outcome = await invoke(connect, event, { timeoutMs: options.integrationTimeoutMs, functionName: '$connect' })
-    if (outcome.kind === 'timeout') return fail(504, `$connect timed out after ${options.integrationTimeoutMs}ms`)
+    const outcome = await invoke(connect, event, {
+      timeoutMs: options.integrationTimeoutMs,
+      functionName: '$connect',
+    })
+    if (outcome.kind === 'timeout')
+      return fail(504, `$connect timed out after ${options.integrationTimeoutMs}ms`)
     if (outcome.kind === 'error') return fail(502, '$connect threw', outcome.error)
     const read = readProxyResult(outcome.value)
     if (!read.ok) return fail(502, `malformed $connect result: ${read.reason}`)
@@ -146,12 +179,20 @@ export async function handshake(
       kind: 'CONNECT',
       route: '$connect',
       connectionId: id,
-      detail: 'the client offered subprotocols and $connect chose none (return a Sec-WebSocket-Protocol header): browsers will fail this connection',
+      detail:
+        'the client offered subprotocols and $connect chose none (return a Sec-WebSocket-Protocol header): browsers will fail this connection',
     })
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
     adopted = true
     adopt(ws, facts, api, req)
-    log({ kind: 'CONNECT', route: '$connect', connectionId: id, status: 101, ms: elapsed(), detail: protocol ? `protocol=${protocol}` : undefined })
+    log({
+      kind: 'CONNECT',
+      route: '$connect',
+      connectionId: id,
+      status: 101,
+      ms: elapsed(),
+      detail: protocol ? `protocol=${protocol}` : undefined,
+    })
   })
 }

@@ -59,7 +59,11 @@ function stripStage(pathname: string, stage: string): string {
   return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path
 }
 
-export async function handleHttp(state: GatewayState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleHttp(
+  state: GatewayState,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { options, log } = state
   const started = performance.now()
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10
@@ -72,7 +76,12 @@ export async function handleHttp(state: GatewayState, req: IncomingMessage, res:
   if (!handler) {
     req.resume()
     const status = fail(res, failures.none)
-    log({ kind: 'HTTP', route, status, detail: options.http === false ? 'HTTP routes are off' : 'no handler for HTTP routes' })
+    log({
+      kind: 'HTTP',
+      route,
+      status,
+      detail: options.http === false ? 'HTTP routes are off' : 'no handler for HTTP routes',
+    })
     return
   }
   let raw: Buffer
@@ -97,9 +106,18 @@ export async function handleHttp(state: GatewayState, req: IncomingMessage, res:
     apiId: options.apiId,
   }
   const event = mode === 'v2' ? buildHttpApiEvent(input) : buildRestEvent(input)
-  const outcome = await invoke(handler, event, { timeoutMs: options.integrationTimeoutMs, functionName: 'http' })
+  const outcome = await invoke(handler, event, {
+    timeoutMs: options.integrationTimeoutMs,
+    functionName: 'http',
+  })
   if (outcome.kind === 'timeout') {
-    log({ kind: 'HTTP', route, status: fail(res, failures.timeout), ms: outcome.ms, detail: 'Endpoint request timed out' })
+    log({
+      kind: 'HTTP',
+      route,
+      status: fail(res, failures.timeout),
+      ms: outcome.ms,
+      detail: 'Endpoint request timed out',
+    })
     return
   }
   if (outcome.kind === 'error') {
@@ -109,7 +127,13 @@ export async function handleHttp(state: GatewayState, req: IncomingMessage, res:
   const read = mode === 'v2' ? readV2Result(outcome.value) : readProxyResult(outcome.value)
   if (!read.ok) {
     const status = fail(res, failures.error)
-    log({ kind: 'HTTP', route, status, ms: outcome.ms, detail: `malformed Lambda proxy response: ${read.reason}` })
+    log({
+      kind: 'HTTP',
+      route,
+      status,
+      ms: outcome.ms,
+      detail: `malformed Lambda proxy response: ${read.reason}`,
+    })
     return
   }
   log({ kind: 'HTTP', route, status: send(res, read.result), ms: elapsed() })

@@ -17,7 +17,8 @@ function check(name: string, value: unknown): void {
 export function validateIntegrations(integrations: Integrations): void {
   check('handler', integrations.handler)
   check('authorizer', integrations.authorizer)
-  for (const [key, fn] of Object.entries(integrations.routes ?? {})) check(`routes[${JSON.stringify(key)}]`, fn)
+  for (const [key, fn] of Object.entries(integrations.routes ?? {}))
+    check(`routes[${JSON.stringify(key)}]`, fn)
   const any =
     integrations.handler !== undefined ||
     integrations.authorizer !== undefined ||

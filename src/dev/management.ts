@@ -41,11 +41,15 @@ export async function handleManagement(
     }
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      wire = errorResponse(new PayloadTooLargeError(`Message is over ${MAX_MESSAGE_BYTES} bytes`, { connectionId }))
+      wire = errorResponse(
+        new PayloadTooLargeError(`Message is over ${MAX_MESSAGE_BYTES} bytes`, { connectionId }),
+      )
     } else if (error instanceof StreamerError) wire = errorResponse(error)
     else {
       state.log({ kind: 'MANAGE', route: op.toUpperCase(), connectionId, status: 500, error })
-      wire = errorResponse(new StreamerServiceError('Internal server error', 500, 'InternalServerErrorException'))
+      wire = errorResponse(
+        new StreamerServiceError('Internal server error', 500, 'InternalServerErrorException'),
+      )
     }
   }
   write(res, wire)
@@ -63,5 +67,10 @@ export async function handleManagement(
 export function forbidManagement(state: GatewayState, req: IncomingMessage, res: ServerResponse): void {
   req.resume()
   write(res, errorResponse('forbidden'))
-  state.log({ kind: 'MANAGE', route: `${req.method} ${req.url}`, status: 403, detail: 'ForbiddenException (expected /{stage}/@connections/{id})' })
+  state.log({
+    kind: 'MANAGE',
+    route: `${req.method} ${req.url}`,
+    status: 403,
+    detail: 'ForbiddenException (expected /{stage}/@connections/{id})',
+  })
 }

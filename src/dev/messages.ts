@@ -19,7 +19,12 @@ export function onFrame(state: GatewayState, conn: Connection, data: Buffer, isB
   // Frames that arrive after the gateway started closing are not delivered.
   if (conn.closedBy) return
   if (isBinary) {
-    state.log({ kind: 'MESSAGE', connectionId: conn.id, status: 1003, detail: 'binary frame: closing (API Gateway accepts text frames only)' })
+    state.log({
+      kind: 'MESSAGE',
+      connectionId: conn.id,
+      status: 1003,
+      detail: 'binary frame: closing (API Gateway accepts text frames only)',
+    })
     closeConnection(state, conn, UNSUPPORTED_BINARY)
     return
   }
@@ -59,18 +64,39 @@ async function handleMessage(state: GatewayState, conn: Connection, body: string
   const event = buildMessageEvent({ api: conn.api, connection: conn.facts, routeKey, body, requestId })
   const outcome = await invoke(fn, event, { timeoutMs: options.integrationTimeoutMs, functionName: routeKey })
   if (outcome.kind === 'timeout') {
-    log({ kind: 'MESSAGE', route: routeKey, connectionId: conn.id, status: 504, ms: outcome.ms, detail: 'Endpoint request timed out' })
+    log({
+      kind: 'MESSAGE',
+      route: routeKey,
+      connectionId: conn.id,
+      status: 504,
+      ms: outcome.ms,
+      detail: 'Endpoint request timed out',
+    })
     frame('Endpoint request timed out')
     return
   }
   if (outcome.kind === 'error') {
-    log({ kind: 'MESSAGE', route: routeKey, connectionId: conn.id, status: 502, ms: outcome.ms, error: outcome.error })
+    log({
+      kind: 'MESSAGE',
+      route: routeKey,
+      connectionId: conn.id,
+      status: 502,
+      ms: outcome.ms,
+      error: outcome.error,
+    })
     frame('Internal server error')
     return
   }
   const read = readProxyResult(outcome.value)
   if (!read.ok) {
-    log({ kind: 'MESSAGE', route: routeKey, connectionId: conn.id, status: 502, ms: outcome.ms, detail: `malformed Lambda proxy response: ${read.reason}` })
+    log({
+      kind: 'MESSAGE',
+      route: routeKey,
+      connectionId: conn.id,
+      status: 502,
+      ms: outcome.ms,
+      detail: `malformed Lambda proxy response: ${read.reason}`,
+    })
     frame('Internal server error')
     return
   }
@@ -83,7 +109,14 @@ async function handleMessage(state: GatewayState, conn: Connection, body: string
       : respond
         ? 'route response sent'
         : undefined
-  log({ kind: 'MESSAGE', route: routeKey, connectionId: conn.id, status: statusCode, ms: outcome.ms, detail: note })
+  log({
+    kind: 'MESSAGE',
+    route: routeKey,
+    connectionId: conn.id,
+    status: statusCode,
+    ms: outcome.ms,
+    detail: note,
+  })
 }
 
 /** The socket closed, whoever closed it: fire $disconnect after the connection's pending events. */
@@ -96,7 +129,12 @@ export function onClosed(state: GatewayState, conn: Connection, code: number, re
     const fn = state.table.forRoute('$disconnect')
     const detail = `${info.code} ${JSON.stringify(info.reason)}`
     if (!fn) {
-      state.log({ kind: 'DISCONNECT', connectionId: conn.id, status: info.code, detail: JSON.stringify(info.reason) })
+      state.log({
+        kind: 'DISCONNECT',
+        connectionId: conn.id,
+        status: info.code,
+        detail: JSON.stringify(info.reason),
+      })
       return
     }
     const event = buildDisconnectEvent({
@@ -105,7 +143,10 @@ export function onClosed(state: GatewayState, conn: Connection, code: number, re
       statusCode: info.code,
       reason: info.reason,
     })
-    const outcome = await invoke(fn, event, { timeoutMs: state.options.integrationTimeoutMs, functionName: '$disconnect' })
+    const outcome = await invoke(fn, event, {
+      timeoutMs: state.options.integrationTimeoutMs,
+      functionName: '$disconnect',
+    })
     state.log({
       kind: 'DISCONNECT',
       route: '$disconnect',

@@ -3,7 +3,11 @@ import { compileRouteSelection, type RouteSelector } from '../websocket/route-se
 // The gateway's options, and their AWS defaults (semantics page, section 5).
 
 /** Any Lambda handler: `app.handler`, or a plain `(event, context) => result` (callback style too). */
-export type LambdaHandler = (event: any, context: any, callback?: (error?: unknown, result?: unknown) => void) => unknown
+export type LambdaHandler = (
+  event: any,
+  context: any,
+  callback?: (error?: unknown, result?: unknown) => void,
+) => unknown
 
 export interface Integrations {
   /** The function behind every route (and the HTTP routes), unless `routes` names another. */

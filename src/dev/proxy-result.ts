@@ -40,12 +40,18 @@ export function readProxyResult(value: unknown, fields: ReadonlySet<string> = PR
   if (value === undefined || value === null) {
     return { ok: true, result: { statusCode: 200, headers: [], body: undefined, cookies: [] } }
   }
-  if (!isRecord(value)) return { ok: false, reason: `the result is a ${Array.isArray(value) ? 'array' : typeof value}, not an object` }
+  if (!isRecord(value))
+    return {
+      ok: false,
+      reason: `the result is a ${Array.isArray(value) ? 'array' : typeof value}, not an object`,
+    }
   for (const key of Object.keys(value)) {
-    if (!fields.has(key)) return { ok: false, reason: `unexpected field ${JSON.stringify(key)} in the result` }
+    if (!fields.has(key))
+      return { ok: false, reason: `unexpected field ${JSON.stringify(key)} in the result` }
   }
   const statusCode = value.statusCode === undefined ? 200 : status(value.statusCode)
-  if (statusCode === undefined) return { ok: false, reason: `invalid statusCode ${JSON.stringify(value.statusCode)}` }
+  if (statusCode === undefined)
+    return { ok: false, reason: `invalid statusCode ${JSON.stringify(value.statusCode)}` }
   const headers: Array<[string, string]> = []
   if (value.headers !== undefined && value.headers !== null) {
     if (!isRecord(value.headers)) return { ok: false, reason: 'headers must be an object' }
@@ -56,7 +62,8 @@ export function readProxyResult(value: unknown, fields: ReadonlySet<string> = PR
     }
   }
   if (value.multiValueHeaders !== undefined && value.multiValueHeaders !== null) {
-    if (!isRecord(value.multiValueHeaders)) return { ok: false, reason: 'multiValueHeaders must be an object' }
+    if (!isRecord(value.multiValueHeaders))
+      return { ok: false, reason: 'multiValueHeaders must be an object' }
     for (const [name, list] of Object.entries(value.multiValueHeaders)) {
       if (!Array.isArray(list)) return { ok: false, reason: `multiValueHeaders.${name} must be an array` }
       // Single-value headers win over multi-value ones of the same name, as in API Gateway.
@@ -71,7 +78,8 @@ export function readProxyResult(value: unknown, fields: ReadonlySet<string> = PR
   let body: Buffer | undefined
   if (value.body !== undefined && value.body !== null) {
     if (typeof value.body !== 'string') return { ok: false, reason: 'body must be a string' }
-    body = value.isBase64Encoded === true ? Buffer.from(value.body, 'base64') : Buffer.from(value.body, 'utf8')
+    body =
+      value.isBase64Encoded === true ? Buffer.from(value.body, 'base64') : Buffer.from(value.body, 'utf8')
   }
   const cookies: string[] = []
   if (Array.isArray(value.cookies)) for (const c of value.cookies) if (typeof c === 'string') cookies.push(c)
@@ -85,7 +93,12 @@ export function readProxyResult(value: unknown, fields: ReadonlySet<string> = PR
 export function readV2Result(value: unknown): ReadResult {
   const json = (body: string): ReadResult => ({
     ok: true,
-    result: { statusCode: 200, headers: [['content-type', 'application/json']], body: Buffer.from(body), cookies: [] },
+    result: {
+      statusCode: 200,
+      headers: [['content-type', 'application/json']],
+      body: Buffer.from(body),
+      cookies: [],
+    },
   })
   if (typeof value === 'string') return json(value)
   if (isRecord(value) && value.statusCode !== undefined) return readProxyResult(value, V2_FIELDS)

@@ -61,7 +61,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       if (!over) chunks.push(chunk)
     })
-    req.on('end', () => (over ? reject(new BodyTooLargeError(`body over ${limit} bytes`)) : resolve(Buffer.concat(chunks))))
+    req.on('end', () =>
+      over ? reject(new BodyTooLargeError(`body over ${limit} bytes`)) : resolve(Buffer.concat(chunks)),
+    )
     req.on('error', reject)
   })
 }

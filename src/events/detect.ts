@@ -38,7 +38,11 @@ export function detectTrigger(event: unknown): TriggerKind | undefined {
   ) {
     return 'websocket'
   }
-  if (typeof event.httpMethod === 'string' && typeof event.resource === 'string' && typeof event.path === 'string') {
+  if (
+    typeof event.httpMethod === 'string' &&
+    typeof event.resource === 'string' &&
+    typeof event.path === 'string'
+  ) {
     return 'rest'
   }
   if (

@@ -114,7 +114,8 @@ function stripStage(path: string, stage: string | undefined, domainName: string 
 
 export function parseHttpApiEvent(event: HttpApiEvent): HttpRequest {
   const headers = lower(event.headers)
-  if (Array.isArray(event.cookies) && event.cookies.length > 0 && headers.cookie === undefined) headers.cookie = event.cookies.join('; ')
+  if (Array.isArray(event.cookies) && event.cookies.length > 0 && headers.cookie === undefined)
+    headers.cookie = event.cookies.join('; ')
   const rc = event.requestContext
   return {
     method: rc.http.method.toUpperCase(),
@@ -201,7 +202,9 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
   const stage = input.stage ?? '$default'
   // A named stage is part of the URL on execute-api hosts, so HTTP API reports it in the path.
   const rawPath =
-    stage !== '$default' && domainName.includes('.execute-api.') ? `/${stage}${path === '/' ? '' : path}` : path
+    stage !== '$default' && domainName.includes('.execute-api.')
+      ? `/${stage}${path === '/' ? '' : path}`
+      : path
   const event: HttpApiEvent = {
     version: '2.0',
     routeKey: '$default',

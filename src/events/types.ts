@@ -58,18 +58,26 @@ export interface AuthorizerRequestEvent {
   requestContext: WebSocketRequestContext
 }
 
+/** One IAM policy statement, as wide as IAM allows so @types/aws-lambda policies fit. */
+export interface AuthorizerPolicyStatement {
+  Effect: 'Allow' | 'Deny' | string
+  Action?: string | string[]
+  NotAction?: string | string[]
+  Resource?: string | string[]
+  NotResource?: string | string[]
+  Sid?: string
+  Principal?: unknown
+  Condition?: unknown
+}
+
 export interface AuthorizerPolicyResult {
   principalId: string
   policyDocument: {
     Version: string
-    Statement: Array<{
-      Action: string | string[]
-      Effect: 'Allow' | 'Deny' | string
-      Resource: string | string[]
-    }>
+    Statement: AuthorizerPolicyStatement[]
   }
-  context?: Record<string, string | number | boolean | null | undefined>
-  usageIdentifierKey?: string
+  context?: Record<string, string | number | boolean | null | undefined> | null
+  usageIdentifierKey?: string | null
 }
 
 /** REST API (V1) proxy event. */
@@ -83,13 +91,25 @@ export interface RestApiEvent {
   multiValueQueryStringParameters?: Record<string, string[] | undefined> | null
   pathParameters?: Record<string, string | undefined> | null
   stageVariables?: Record<string, string | undefined> | null
+  // Fields named rather than an index signature: @types/aws-lambda's context is an
+  // interface, and interfaces are not assignable to index signatures.
   requestContext: {
     requestId: string
     stage?: string
     domainName?: string
+    domainPrefix?: string
     apiId?: string
+    accountId?: string
+    resourceId?: string
+    resourcePath?: string
+    httpMethod?: string
+    path?: string
+    protocol?: string
+    extendedRequestId?: string
+    requestTime?: string
+    requestTimeEpoch?: number
     identity?: { sourceIp?: string; userAgent?: string | null }
-    [key: string]: unknown
+    authorizer?: unknown
   }
   body: string | null
   isBase64Encoded: boolean
@@ -97,7 +117,8 @@ export interface RestApiEvent {
 
 /** HTTP API (V2) and Lambda Function URL event. */
 export interface HttpApiEvent {
-  version: '2.0'
+  /** Always "2.0"; typed as string so @types/aws-lambda's events fit. */
+  version: string
   routeKey: string
   rawPath: string
   rawQueryString: string
@@ -109,10 +130,16 @@ export interface HttpApiEvent {
   requestContext: {
     requestId: string
     domainName: string
+    domainPrefix?: string
     apiId?: string
+    accountId?: string
     stage?: string
+    routeKey?: string
+    time?: string
+    timeEpoch?: number
     http: { method: string; path: string; protocol?: string; sourceIp: string; userAgent?: string }
-    [key: string]: unknown
+    authorizer?: unknown
+    authentication?: unknown
   }
   body?: string
   isBase64Encoded: boolean
@@ -130,13 +157,22 @@ export interface AlbEvent {
   isBase64Encoded: boolean
 }
 
-/** The Lambda context object, as far as socketeer reads it. */
+/**
+ * The Lambda context object, as far as socketeer reads it. No index signature, so the
+ * `Context` of @types/aws-lambda (an interface) stays assignable to it.
+ */
 export interface LambdaContext {
   awsRequestId: string
   functionName?: string
+  functionVersion?: string
   invokedFunctionArn?: string
+  memoryLimitInMB?: string
+  logGroupName?: string
+  logStreamName?: string
+  callbackWaitsForEmptyEventLoop?: boolean
+  identity?: unknown
+  clientContext?: unknown
   getRemainingTimeInMillis?: () => number
-  [key: string]: unknown
 }
 
 export interface WebSocketResult {

@@ -9,17 +9,22 @@ export interface ConnectionInfo {
   userAgent?: string
 }
 
-/** A string or bytes are sent as they are; anything else is sent as JSON. */
+/** A string goes as UTF-8, bytes (any ArrayBuffer view, an ArrayBuffer) as they are, anything else as JSON. */
 export type PostData = string | Uint8Array | object
 
 export interface CallOptions {
-  /** Absolute deadline (epoch ms) for the call including retries. */
+  /**
+   * Absolute deadline (epoch ms) for the call including retries; the App sets it from
+   * the Lambda's remaining time. Past it: StreamerTimeoutError, and no backoff starts
+   * that would end after it.
+   */
   deadline?: number
+  /** Cancels the call; it then rejects with the signal's reason. */
   signal?: AbortSignal
 }
 
 export interface BroadcastOptions extends CallOptions {
-  /** Sends in flight at once; default 64. */
+  /** Sends in flight at once, a positive integer; default 64. */
   concurrency?: number
 }
 
@@ -28,8 +33,10 @@ export interface BroadcastFailure {
   error: Error
 }
 
+/** Every id lands in exactly one list, in completion order. */
 export interface BroadcastResult {
   sent: string[]
+  /** 410: prune these from your connection store. */
   gone: string[]
   failed: BroadcastFailure[]
 }

@@ -28,7 +28,9 @@ describe('ctx: the request id', () => {
   })
 
   it('else from the Lambda context (ALB events carry none)', async () => {
-    expect((await contextOf(sample('alb'), lambdaContext('lambda-request-id'))).requestId).toBe('lambda-request-id')
+    expect((await contextOf(sample('alb'), lambdaContext('lambda-request-id'))).requestId).toBe(
+      'lambda-request-id',
+    )
     const event = sample('ws-message')
     delete event.requestContext.requestId
     expect((await contextOf(event, lambdaContext('lambda-request-id'))).requestId).toBe('lambda-request-id')
@@ -73,9 +75,7 @@ describe('ctx: Lambda context, time left, raw event, trigger', () => {
 })
 
 describe('ctx.log', () => {
-  const write = vi.spyOn(process.stdout, 'write')
   afterEach(() => {
-    write.mockClear()
     delete process.env.SOCKETEER_LOG_LEVEL
   })
 
@@ -84,13 +84,14 @@ describe('ctx.log', () => {
     app.webSocket('$default', (ctx) => {
       ctx.log.info('hello', { n: 1, err: new Error('bad') })
     })
-    write.mockImplementation(() => true)
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    let lines: unknown[]
     try {
       await app.handler(sample('ws-message'))
+      lines = write.mock.calls.map((c) => JSON.parse(String(c[0])))
     } finally {
       write.mockRestore()
     }
-    const lines = write.mock.calls.map((c) => JSON.parse(String(c[0])))
     expect(lines).toStrictEqual([
       {
         level: 'info',

@@ -79,7 +79,10 @@ describe('WebSocket dispatch', () => {
   })
 
   it('lists the registered keys in registration order', () => {
-    const app = new App().webSocket('b', () => {}).webSocket('$default', () => {}).webSocket('a', () => {})
+    const app = new App()
+      .webSocket('b', () => {})
+      .webSocket('$default', () => {})
+      .webSocket('a', () => {})
     expect(app.webSocketRoutes).toStrictEqual(['b', '$default', 'a'])
   })
 })
@@ -89,7 +92,9 @@ describe('registration errors are thrown at registration time', () => {
 
   it('a duplicate WebSocket route key', () => {
     const app = new App().webSocket('join', noop)
-    expect(() => app.webSocket('join', noop)).toThrow(new RouteRegistrationError('duplicate WebSocket route join'))
+    expect(() => app.webSocket('join', noop)).toThrow(
+      new RouteRegistrationError('duplicate WebSocket route join'),
+    )
   })
 
   it.each([
@@ -111,7 +116,7 @@ describe('registration errors are thrown at registration time', () => {
   })
 
   it('a route without a handler, or with something that is not a function', () => {
-    expect(() => new App().webSocket('join')).toThrow(/needs a handler/)
+    expect(() => new App().webSocket('join', ...([] as unknown as [() => void]))).toThrow(/needs a handler/)
     expect(() => new App().webSocket('join', 'handler' as never)).toThrow(/must be functions/)
     expect(() => new App().get('/x', noop, {} as never)).toThrow(/must be functions/)
     expect(() => new App().use('nope' as never)).toThrow(/middleware must be a function/)

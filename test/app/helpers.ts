@@ -1,4 +1,4 @@
-import { type AppOptions, App } from '../../src/app/app.js'
+import { App, type AppOptions } from '../../src/app/app.js'
 import type { LambdaContext } from '../../src/events/types.js'
 import { createJsonLogger } from '../../src/log.js'
 import { ConnectionsModel } from '../../src/management/model.js'
@@ -21,7 +21,8 @@ export function harness(options: AppOptions = {}) {
   const delivered: Array<{ connectionId: string; text: string }> = []
   const closed: string[] = []
   model.hooks = {
-    deliver: (connectionId, data) => delivered.push({ connectionId, text: Buffer.from(data).toString('utf8') }),
+    deliver: (connectionId, data) =>
+      delivered.push({ connectionId, text: Buffer.from(data).toString('utf8') }),
     close: (connectionId) => closed.push(connectionId),
   }
   const transport: Transport = {
@@ -46,12 +47,20 @@ export function harness(options: AppOptions = {}) {
   })
   /** Makes a connection live in the model, as the gateway does once `$connect` accepts. */
   const open = (connectionId: string, facts: { userAgent?: string; sourceIp?: string } = {}) => {
-    model.begin({ connectionId, connectedAt: 1705751697419, sourceIp: facts.sourceIp ?? '49.105.91.154', ...facts })
+    model.begin({
+      connectionId,
+      connectedAt: 1705751697419,
+      sourceIp: facts.sourceIp ?? '49.105.91.154',
+      ...facts,
+    })
     model.accept(connectionId)
   }
   return { app, model, delivered, closed, clients, logs, open }
 }
 
-export function lambdaContext(awsRequestId = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', remainingMs = 2900): LambdaContext {
+export function lambdaContext(
+  awsRequestId = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+  remainingMs = 2900,
+): LambdaContext {
   return { awsRequestId, functionName: 'chat', getRemainingTimeInMillis: () => remainingMs }
 }

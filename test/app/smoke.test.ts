@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { App } from '../../src/index.js'
-import { buildConnectEvent, buildMessageEvent } from '../../src/events/websocket.js'
-import { ConnectionsModel } from '../../src/management/model.js'
 import { buildRestEvent } from '../../src/events/http.js'
+import { buildConnectEvent, buildMessageEvent } from '../../src/events/websocket.js'
+import { App } from '../../src/index.js'
+import { ConnectionsModel } from '../../src/management/model.js'
 
 const api = { apiId: 'abcd1234', stage: 'prod', domainName: 'abcd1234.execute-api.eu-west-1.amazonaws.com' }
 const connection = { connectionId: 'R1kmxc2VNjMCFIA=', connectedAt: 1705751697419, sourceIp: '1.2.3.4' }
@@ -10,7 +10,9 @@ const connection = { connectionId: 'R1kmxc2VNjMCFIA=', connectedAt: 170575169741
 describe('smoke', () => {
   it('routes a $default message and sends through the streamer', async () => {
     const sent: Array<[string, string, string]> = []
-    const model = new ConnectionsModel({ hooks: { deliver: (id, d) => sent.push(['x', id, Buffer.from(d).toString()]) } })
+    const model = new ConnectionsModel({
+      hooks: { deliver: (id, d) => sent.push(['x', id, Buffer.from(d).toString()]) },
+    })
     model.begin(connection)
     model.accept(connection.connectionId)
     const app = new App({
@@ -30,9 +32,17 @@ describe('smoke', () => {
       await ws.sendJSON({ echo: ws.json() })
     })
     app.get('/posts/:id', (ctx) => ({ id: ctx.req.params.id }))
-    const res = await app.handler(buildMessageEvent({ api, connection, routeKey: '$default', body: '{"a":1}' }))
+    const res = await app.handler(
+      buildMessageEvent({ api, connection, routeKey: '$default', body: '{"a":1}' }),
+    )
     expect(res).toEqual({ statusCode: 200 })
-    expect(sent).toEqual([['https://abcd1234.execute-api.eu-west-1.amazonaws.com/prod', connection.connectionId, '{"echo":{"a":1}}']])
+    expect(sent).toEqual([
+      [
+        'https://abcd1234.execute-api.eu-west-1.amazonaws.com/prod',
+        connection.connectionId,
+        '{"echo":{"a":1}}',
+      ],
+    ])
     const connect = await app.handler(buildConnectEvent({ api, connection }))
     expect(connect).toEqual({ statusCode: 200 })
     const http = await app.handler(buildRestEvent({ path: '/posts/42' }))

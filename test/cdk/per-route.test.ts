@@ -127,7 +127,9 @@ describe('WebSocketApi with a function per route', () => {
       (p) => p.Properties.FunctionName['Fn::GetAtt']?.[0] === fnId.AuthFn,
     )
     expect(perms.map((p) => flatten(p.Properties.SourceArn))).toEqual([
-      expect.stringMatching(new RegExp(`:execute-api:eu-west-1:123456789012:\\$\\{\\w+\\}/authorizers/\\$\\{${authorizer}\\}$`)),
+      expect.stringMatching(
+        new RegExp(`:execute-api:eu-west-1:123456789012:\\$\\{\\w+\\}/authorizers/\\$\\{${authorizer}\\}$`),
+      ),
     ])
   })
 
@@ -173,7 +175,10 @@ describe('WebSocketApi with a function per route', () => {
       },
       ManagedPolicyArns: [
         Match.objectLike({
-          'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'])],
+          'Fn::Join': [
+            '',
+            Match.arrayWith([':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs']),
+          ],
         }),
       ],
     })
@@ -186,17 +191,19 @@ describe('WebSocketApi with a function per route', () => {
       DomainName: 'chat.example.com',
       DomainNameConfigurations: [
         Match.objectLike({
-          CertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+          CertificateArn:
+            'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
           EndpointType: 'REGIONAL',
           SecurityPolicy: 'TLS_1_2',
         }),
       ],
     })
     const stageId = logicalId(perRoute, 'AWS::ApiGatewayV2::Stage', () => true)
-    perRoute.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
-      DomainName: { Ref: domain },
-      ApiMappingKey: 'ws',
-      Stage: { Ref: stageId },
+    const api = logicalId(perRoute, 'AWS::ApiGatewayV2::Api', () => true)
+    perRoute.hasResource('AWS::ApiGatewayV2::ApiMapping', {
+      Properties: { ApiId: { Ref: api }, DomainName: { Ref: domain }, ApiMappingKey: 'ws', Stage: 'prod' },
+      // The mapping must wait for the stage, which it names by string.
+      DependsOn: Match.arrayWith([stageId]),
     })
     perRoute.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'chat.example.com.',

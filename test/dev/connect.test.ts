@@ -1,5 +1,9 @@
-import { GetConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
 import { connect } from 'node:net'
+import {
+  GetConnectionCommand,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
 import { App } from '../../src/index.js'
 import { deriveManagementEndpoint } from '../../src/websocket/endpoint.js'
@@ -9,7 +13,9 @@ describe('the handshake', () => {
   it('builds the CONNECT event from the live request', async () => {
     const rec = recorder()
     const { gw } = await start({ handler: rec.handler })
-    await connected(`${gw.url}?name=ann&tag=a&tag=b`, undefined, { headers: { 'User-Agent': 'test-agent/1', 'X-Custom': 'yes' } })
+    await connected(`${gw.url}?name=ann&tag=a&tag=b`, undefined, {
+      headers: { 'User-Agent': 'test-agent/1', 'X-Custom': 'yes' },
+    })
     const event = await rec.waitFor((e) => e.requestContext.eventType === 'CONNECT')
     const rc = event.requestContext
     expect(rc.routeKey).toBe('$connect')
@@ -113,7 +119,9 @@ describe('the handshake', () => {
         $connect: async (event: any) => {
           const mgmt = sdk(gw.managementEndpoint)
           const id = event.requestContext.connectionId
-          during = await mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: 'early' })).catch((e) => e)
+          during = await mgmt
+            .send(new PostToConnectionCommand({ ConnectionId: id, Data: 'early' }))
+            .catch((e) => e)
           after = await mgmt.send(new GetConnectionCommand({ ConnectionId: id })).catch((e) => e)
           return { statusCode: 200 }
         },
@@ -160,14 +168,15 @@ describe('the handshake', () => {
 })
 
 describe('the $connect authorizer', () => {
-  const policy = (effect: string, principalId: string, context?: Record<string, unknown>) => (event: any) => ({
-    principalId,
-    policyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: event.methodArn }],
-    },
-    context,
-  })
+  const policy =
+    (effect: string, principalId: string, context?: Record<string, unknown>) => (event: any) => ({
+      principalId,
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: event.methodArn }],
+      },
+      context,
+    })
 
   it('runs first; 401 on Unauthorized, 403 on Deny, 500 on another failure', async () => {
     const connect = recorder()
@@ -205,7 +214,12 @@ describe('the $connect authorizer', () => {
     c.ws.close()
     await seen.waitFor((e) => e.requestContext.eventType === 'DISCONNECT')
     for (const event of seen.events) {
-      expect(event.requestContext.authorizer).toMatchObject({ principalId: 'user-7', tenant: 'acme', admin: true, n: 3 })
+      expect(event.requestContext.authorizer).toMatchObject({
+        principalId: 'user-7',
+        tenant: 'acme',
+        admin: true,
+        n: 3,
+      })
       expect(typeof event.requestContext.authorizer.integrationLatency).toBe('number')
     }
     expect(seen.events.map((e) => e.requestContext.eventType)).toEqual(['CONNECT', 'MESSAGE', 'DISCONNECT'])
@@ -218,7 +232,10 @@ describe('the $connect authorizer', () => {
       if (token !== 'ok') throw new Error('no token')
       return { principalId: 'p1', context: { plan: 'pro' } }
     })
-    app.webSocket('whoami', (ctx) => ({ principal: ctx.asWebSocket().principalId, auth: ctx.asWebSocket().authorizer }))
+    app.webSocket('whoami', (ctx) => ({
+      principal: ctx.asWebSocket().principalId,
+      auth: ctx.asWebSocket().authorizer,
+    }))
     const { gw } = await start({ handler: app.handler, routeResponses: true })
     expect(await refused(gw.url)).toBe('Unexpected server response: 401')
     const c = await connected(`${gw.url}?token=ok`)

@@ -19,7 +19,12 @@ describe('$disconnect', () => {
     expect(event.requestContext.disconnectStatusCode).toBe(1005)
     expect(event.requestContext.disconnectReason).toBe('Client-side close frame status not set')
     expect(event.requestContext.routeKey).toBe('$disconnect')
-    expect(event.headers).toEqual({ Host: `127.0.0.1:${gw.port}`, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' })
+    expect(event.headers).toEqual({
+      Host: `127.0.0.1:${gw.port}`,
+      'x-api-key': '',
+      'X-Forwarded-For': '',
+      'x-restapi': '',
+    })
     expect(event).not.toHaveProperty('body')
     expect(gw.connections()).toEqual([])
   })

@@ -1,5 +1,5 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import { connect as netConnect } from 'node:net'
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import { afterEach } from 'vitest'
 import { type ClientOptions, WebSocket } from 'ws'
 import { type Gateway, type GatewayOptions, startGateway } from '../../src/dev/index.js'
@@ -84,7 +84,11 @@ export function client(url: string, protocols?: string | string[], options?: Cli
 }
 
 /** Opens a client and waits for the handshake. */
-export async function connected(url: string, protocols?: string | string[], options?: ClientOptions): Promise<Client> {
+export async function connected(
+  url: string,
+  protocols?: string | string[],
+  options?: ClientOptions,
+): Promise<Client> {
   const c = client(url, protocols, options)
   await new Promise<void>((resolve, reject) => {
     c.ws.once('open', () => resolve())
@@ -94,7 +98,11 @@ export async function connected(url: string, protocols?: string | string[], opti
 }
 
 /** The handshake's failure as the `ws` client reports it (e.g. `Unexpected server response: 401`). */
-export function refused(url: string, protocols?: string | string[], options?: ClientOptions): Promise<string> {
+export function refused(
+  url: string,
+  protocols?: string | string[],
+  options?: ClientOptions,
+): Promise<string> {
   const c = client(url, protocols, options)
   return new Promise((resolve, reject) => {
     c.ws.once('open', () => reject(new Error('the handshake was accepted')))

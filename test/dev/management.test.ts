@@ -17,7 +17,9 @@ describe('@connections', () => {
     const { gw } = await start({ handler: recorder().handler })
     const c = await connected(gw.url)
     const [id] = gw.connections()
-    const out = await sdk(gw.managementEndpoint).send(new PostToConnectionCommand({ ConnectionId: id, Data: 'hello' }))
+    const out = await sdk(gw.managementEndpoint).send(
+      new PostToConnectionCommand({ ConnectionId: id, Data: 'hello' }),
+    )
     expect(out.$metadata.httpStatusCode).toBe(200)
     expect(await c.next()).toEqual({ data: 'hello', binary: false })
   })
@@ -38,7 +40,9 @@ describe('@connections', () => {
     const { gw } = await start({ handler: recorder().handler })
     const c = await connected(gw.url)
     const [id] = gw.connections()
-    await sdk(gw.managementEndpoint).send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array([0xff, 0, 1]) }))
+    await sdk(gw.managementEndpoint).send(
+      new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array([0xff, 0, 1]) }),
+    )
     expect((await c.next()).binary).toBe(true)
   })
 
@@ -68,7 +72,7 @@ describe('@connections', () => {
     const url = `${gw.managementEndpoint}/@connections/${encodeURIComponent(id)}`
     const got = await fetch(url)
     expect(got.status).toBe(200)
-    const body = await got.json()
+    const body = (await got.json()) as Record<string, string>
     expect(Object.keys(body).sort()).toEqual(['connectedAt', 'identity', 'lastActiveAt'])
     expect(body.connectedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     const deleted = await fetch(url, { method: 'DELETE' })
@@ -83,7 +87,9 @@ describe('@connections', () => {
   it('raises typed GoneException for unknown and closed ids', async () => {
     const { gw } = await start({ handler: recorder().handler })
     const client = sdk(gw.managementEndpoint)
-    const unknown = await client.send(new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: 'x' })).catch((e) => e)
+    const unknown = await client
+      .send(new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: 'x' }))
+      .catch((e) => e)
     expect(unknown).toBeInstanceOf(GoneException)
     expect(unknown.$metadata.httpStatusCode).toBe(410)
     const c = await connected(gw.url)
@@ -107,7 +113,9 @@ describe('@connections', () => {
       .send(new PostToConnectionCommand({ ConnectionId: id, Data: 'x' }))
       .catch((e) => e)
     expect(noStage).toBeInstanceOf(ForbiddenException)
-    const put = await fetch(`${gw.managementEndpoint}/@connections/${encodeURIComponent(id!)}`, { method: 'PUT' })
+    const put = await fetch(`${gw.managementEndpoint}/@connections/${encodeURIComponent(id!)}`, {
+      method: 'PUT',
+    })
     expect(put.status).toBe(403)
     expect(await put.json()).toEqual({ message: 'Forbidden' })
     const badEscape = await fetch(`${gw.managementEndpoint}/@connections/%E0%A4%A`)
@@ -123,7 +131,9 @@ describe('@connections', () => {
       .send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array(128 * 1024 + 1).fill(65) }))
       .catch((e) => e)
     expect(error).toBeInstanceOf(PayloadTooLargeException)
-    await client.send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array(128 * 1024).fill(66) }))
+    await client.send(
+      new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array(128 * 1024).fill(66) }),
+    )
     expect((await c.next()).data).toHaveLength(128 * 1024)
     // A body far past the limit is refused without being buffered, with the same answer.
     const huge = await fetch(`${gw.managementEndpoint}/@connections/${encodeURIComponent(id!)}`, {

@@ -3,7 +3,9 @@ import { App } from '../../src/index.js'
 import { connected, rawSocket, recorder, sleep, start } from './helpers.js'
 
 const ERROR_FRAME = (message: string) =>
-  new RegExp(`^\\{"message": "${message}", "connectionId":"[A-Za-z0-9+/_-]{15}=", "requestId":"[A-Za-z0-9+/_-]{15}="\\}$`)
+  new RegExp(
+    `^\\{"message": "${message}", "connectionId":"[A-Za-z0-9+/_-]{15}=", "requestId":"[A-Za-z0-9+/_-]{15}="\\}$`,
+  )
 
 describe('messages', () => {
   it('selects the route from the body and builds the MESSAGE event', async () => {
@@ -46,6 +48,7 @@ describe('messages', () => {
 
     const templated = recorder()
     const t = await start({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an API Gateway template, not a JS one
       routeSelectionExpression: '${request.body.service}/${request.body.action}',
       routes: { 'chat/join': templated.handler, $default: templated.handler },
     })
@@ -204,5 +207,4 @@ describe('frames the gateway refuses', () => {
     good.ws.send('still here')
     await rec.waitFor((e) => e.body === 'still here')
   })
-
 })

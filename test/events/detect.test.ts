@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { App, AppError, UnknownEventError } from '../../src/index.js'
 import { describeEvent, detectTrigger } from '../../src/events/detect.js'
+import { App, AppError, UnknownEventError } from '../../src/index.js'
 import { harness } from '../app/helpers.js'
 import { sample } from './samples/index.js'
 
@@ -42,7 +42,11 @@ describe('detectTrigger: the fixed order of the semantics page, section 7', () =
   it('does not take a REST event that carries WebSocket-looking context for a WebSocket event', () => {
     // aws-lambda-go's apigw-websocket-request.json mixes both; top-level httpMethod wins.
     const rest = sample('rest-v1')
-    Object.assign(rest.requestContext, { connectionId: 'TWegAcC4EowCHnA=', eventType: 'CONNECT', messageDirection: 'IN' })
+    Object.assign(rest.requestContext, {
+      connectionId: 'TWegAcC4EowCHnA=',
+      eventType: 'CONNECT',
+      messageDirection: 'IN',
+    })
     expect(detectTrigger(rest)).toBe('rest')
   })
 
@@ -61,8 +65,14 @@ describe('detectTrigger: the fixed order of the semantics page, section 7', () =
     ['an array', [{ requestContext: {} }]],
     ['an empty object', {}],
     ['an S3 notification', { Records: [{ eventSource: 'aws:s3', s3: {} }] }],
-    ['a WebSocket context with an unknown eventType', { requestContext: { connectionId: 'x', eventType: 'PING' } }],
-    ['a WebSocket context without a connection id', { requestContext: { eventType: 'MESSAGE', routeKey: '$default' } }],
+    [
+      'a WebSocket context with an unknown eventType',
+      { requestContext: { connectionId: 'x', eventType: 'PING' } },
+    ],
+    [
+      'a WebSocket context without a connection id',
+      { requestContext: { eventType: 'MESSAGE', routeKey: '$default' } },
+    ],
     ['a V2 event without http.method', { version: '2.0', rawPath: '/', requestContext: { http: {} } }],
     ['a REST event without path', { httpMethod: 'GET', resource: '/', requestContext: {} }],
     ['an authorizer event without requestContext', { type: 'REQUEST', methodArn: 'arn:x' }],
@@ -103,7 +113,9 @@ describe('app.handler on an unknown event', () => {
     expect(error).toBeInstanceOf(AppError)
     expect((error as UnknownEventError).code).toBe('unknown_event')
     expect((error as Error).message).toMatch(/received an object with keys Records$/)
-    expect((error as Error).message).toMatch(/WebSocket, REST \(V1\) proxy, HTTP API \(V2\), Function URL, ALB/)
+    expect((error as Error).message).toMatch(
+      /WebSocket, REST \(V1\) proxy, HTTP API \(V2\), Function URL, ALB/,
+    )
     expect(logs).toEqual([
       expect.objectContaining({ level: 'error', requestId: 'req-1', code: 'unknown_event' }),
     ])

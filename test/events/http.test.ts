@@ -109,7 +109,12 @@ describe('HTTP event builders agree with the parsers and with detection', () => 
   it('REST', () => {
     const event = buildRestEvent({ method: 'post', path: '/a/b', query: { x: ['1', '2'] }, body: 'hi' })
     expect(detectTrigger(event)).toBe('rest')
-    expect(parseRestEvent(event)).toMatchObject({ method: 'POST', path: '/a/b', query: { x: '2' }, body: 'hi' })
+    expect(parseRestEvent(event)).toMatchObject({
+      method: 'POST',
+      path: '/a/b',
+      query: { x: '2' },
+      body: 'hi',
+    })
   })
 
   it('HTTP API, on $default and on a named stage', () => {
@@ -136,7 +141,11 @@ describe('HTTP event builders agree with the parsers and with detection', () => 
     expect(single.queryStringParameters).toStrictEqual({ q: 'a%20b%26c' })
     expect(single.multiValueHeaders).toBeUndefined()
     expect(parseAlbEvent(single)).toMatchObject({ query: { q: 'a b&c' }, sourceIp: '10.0.0.9' })
-    const multi = buildAlbEvent({ query: { t: ['1', '2'] }, headers: { 'X-A': ['1', '2'] }, multiValueHeaders: true })
+    const multi = buildAlbEvent({
+      query: { t: ['1', '2'] },
+      headers: { 'X-A': ['1', '2'] },
+      multiValueHeaders: true,
+    })
     expect(multi.headers).toBeUndefined()
     expect(multi.queryStringParameters).toBeUndefined()
     expect(multi.multiValueHeaders).toMatchObject({ 'x-a': ['1', '2'] })

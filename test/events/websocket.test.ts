@@ -69,7 +69,11 @@ describe('WebSocket event builders reproduce the real captures', () => {
     const expected = sample('authorizer-request')
     const built = buildAuthorizerEvent({
       api,
-      connection: { connectionId: connection.connectionId, connectedAt: connection.connectedAt, sourceIp: connection.sourceIp },
+      connection: {
+        connectionId: connection.connectionId,
+        connectedAt: connection.connectedAt,
+        sourceIp: connection.sourceIp,
+      },
       now: 1705751697420,
       requestId: 'R1kmxFn0NjMFpjw=',
       region: 'ap-northeast-1',
@@ -84,7 +88,11 @@ describe('WebSocket event builders reproduce the real captures', () => {
     const base = { api, connection: { ...connection, userAgent: undefined } }
     const connect = buildConnectEvent(base)
     const message = buildMessageEvent({ ...base, routeKey: 'x', body: 'hi' })
-    const disconnect = buildDisconnectEvent({ ...base, statusCode: 1005, reason: 'Client-side close frame status not set' })
+    const disconnect = buildDisconnectEvent({
+      ...base,
+      statusCode: 1005,
+      reason: 'Client-side close frame status not set',
+    })
     // No query on the URL: no query keys at all.
     expect(connect).not.toHaveProperty('queryStringParameters')
     expect(connect).not.toHaveProperty('body')

@@ -77,7 +77,8 @@ describe('events.message', () => {
     expect(rc.messageId).not.toBe(rc.requestId)
     expect(rc).toMatchObject({ routeKey: 'join', eventType: 'MESSAGE' })
     expect(rc.identity).toEqual({ sourceIp: '203.0.113.10' })
-    for (const key of ['disconnectStatusCode', 'disconnectReason', 'authorizer']) expect(rc).not.toHaveProperty(key)
+    for (const key of ['disconnectStatusCode', 'disconnectReason', 'authorizer'])
+      expect(rc).not.toHaveProperty(key)
     expect(Object.keys(event).sort()).toEqual(['body', 'isBase64Encoded', 'requestContext'])
     expect(event.body).toBe('{"action":"join"}')
     expect(events.message({ body: 'not json {' }).body).toBe('not json {')
@@ -134,7 +135,11 @@ describe('events.connect', () => {
 
   it('merges header overrides case-insensitively and removes one given as undefined', () => {
     const event = events.connect({
-      headers: { 'sec-websocket-version': '8', 'Sec-WebSocket-Extensions': undefined, 'Sec-WebSocket-Protocol': 'chat.v1' },
+      headers: {
+        'sec-websocket-version': '8',
+        'Sec-WebSocket-Extensions': undefined,
+        'Sec-WebSocket-Protocol': 'chat.v1',
+      },
     })
     expect(event.headers).toMatchObject({ 'sec-websocket-version': '8', 'Sec-WebSocket-Protocol': 'chat.v1' })
     expect(event.headers).not.toHaveProperty('Sec-WebSocket-Version')
@@ -185,7 +190,12 @@ describe('events.disconnect', () => {
     commonContext(event.requestContext as unknown as Record<string, unknown>)
     expect(event.requestContext).toMatchObject({ disconnectStatusCode: 1001, disconnectReason: 'Going away' })
     expect(event.requestContext).not.toHaveProperty('messageId')
-    expect(Object.keys(event).sort()).toEqual(['headers', 'isBase64Encoded', 'multiValueHeaders', 'requestContext'])
+    expect(Object.keys(event).sort()).toEqual([
+      'headers',
+      'isBase64Encoded',
+      'multiValueHeaders',
+      'requestContext',
+    ])
   })
 })
 
@@ -194,7 +204,11 @@ describe('events.authorizer', () => {
     const event = events.authorizer({ region: 'eu-west-1', accountId: '111122223333', query: { token: 't' } })
     expect(event.type).toBe('REQUEST')
     expect(event.methodArn).toBe('arn:aws:execute-api:eu-west-1:111122223333:abcd1234/prod/$connect')
-    expect(event.headers).toMatchObject({ Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13' })
+    expect(event.headers).toMatchObject({
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Version': '13',
+    })
     expect(event.queryStringParameters).toEqual({ token: 't' })
     expect(event.requestContext).toMatchObject({ routeKey: '$connect', eventType: 'CONNECT' })
     expect(event.requestContext).not.toHaveProperty('authorizer')

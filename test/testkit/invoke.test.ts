@@ -45,7 +45,9 @@ describe('invoke', () => {
     const id = event.requestContext.connectionId
     const { result, calls, fake } = await invoke(app, event)
     expect(result).toEqual({ statusCode: 200 })
-    expect(calls).toEqual([expect.objectContaining({ op: 'post', endpoint: EP, connectionId: id, status: 200 })])
+    expect(calls).toEqual([
+      expect.objectContaining({ op: 'post', endpoint: EP, connectionId: id, status: 200 }),
+    ])
     expect(fake.receivedJSON(id)).toEqual([{ echo: { hi: 1 } }])
     // The App is left as it was: no fake remains wired in.
     expect(Object.hasOwn(app, 'streamerFor')).toBe(false)
@@ -128,9 +130,13 @@ describe('invoke', () => {
     const context = lambdaContextFor({ awsRequestId: 'req-1', functionName: 'chat' })
     expect(context.invokedFunctionArn).toBe('arn:aws:lambda:us-east-1:123456789012:function:chat')
     let seen: any
-    await invoke((_e: unknown, c: unknown) => {
-      seen = c
-    }, events.message(), { lambdaContext: { awsRequestId: 'req-2' } })
+    await invoke(
+      (_e: unknown, c: unknown) => {
+        seen = c
+      },
+      events.message(),
+      { lambdaContext: { awsRequestId: 'req-2' } },
+    )
     expect(seen.awsRequestId).toBe('req-2')
   })
 
@@ -140,7 +146,9 @@ describe('invoke', () => {
     let release!: () => void
     app.webSocket('$default', () => new Promise<void>((r) => (release = r)))
     const first = invoke(app, events.message(), { fake: new FakeStreamer() })
-    await expect(invoke(app, events.message(), { fake: new FakeStreamer() })).rejects.toThrow(/another FakeStreamer/)
+    await expect(invoke(app, events.message(), { fake: new FakeStreamer() })).rejects.toThrow(
+      /another FakeStreamer/,
+    )
     release()
     await first
     expect(Object.hasOwn(app, 'streamerFor')).toBe(false)

@@ -194,7 +194,11 @@ describe('sending back', () => {
       await ws.disconnect()
     })
     await h.app.handler(sample('ws-message'))
-    expect(info).toMatchObject({ connectionId: 'R1kmxc2VNjMCFIA=', sourceIp: '49.105.91.154', userAgent: 'ua/1' })
+    expect(info).toMatchObject({
+      connectionId: 'R1kmxc2VNjMCFIA=',
+      sourceIp: '49.105.91.154',
+      userAgent: 'ua/1',
+    })
     expect((info as { connectedAt: Date }).connectedAt).toStrictEqual(new Date(1705751697419))
     expect(h.closed).toStrictEqual(['R1kmxc2VNjMCFIA='])
     expect(h.model.state('R1kmxc2VNjMCFIA=')).toBe('closed')
@@ -237,7 +241,13 @@ describe('sending back', () => {
 })
 
 describe('json() with a Standard Schema (zod)', () => {
-  const Message = z.object({ action: z.literal('sendmessage'), message: z.string().min(1).transform((s) => s.toUpperCase()) })
+  const Message = z.object({
+    action: z.literal('sendmessage'),
+    message: z
+      .string()
+      .min(1)
+      .transform((s) => s.toUpperCase()),
+  })
 
   it('returns the validated, transformed value', async () => {
     const h = harness()
@@ -315,7 +325,11 @@ describe('not_websocket', () => {
     const result = await h.app.handler(sample('rest-v1'))
     expect(result.statusCode).toBe(500)
     expect(JSON.parse(result.body)).toStrictEqual({
-      error: { code: 'not_websocket', message: 'Internal server error', requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+      error: {
+        code: 'not_websocket',
+        message: 'Internal server error',
+        requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      },
     })
   })
 })

@@ -20,9 +20,13 @@ describe('deriveManagementEndpoint (semantics page, section 4)', () => {
 
   it('custom domain with a base path mapping: https://{domain}/{basePath}, slashes tidied', () => {
     for (const basePath of ['v1', '/v1', 'v1/', '/v1/']) {
-      expect(deriveManagementEndpoint('chat.example.com', 'prod', { basePath })).toBe('https://chat.example.com/v1')
+      expect(deriveManagementEndpoint('chat.example.com', 'prod', { basePath })).toBe(
+        'https://chat.example.com/v1',
+      )
     }
-    expect(deriveManagementEndpoint('chat.example.com', 'prod', { basePath: '/' })).toBe('https://chat.example.com')
+    expect(deriveManagementEndpoint('chat.example.com', 'prod', { basePath: '/' })).toBe(
+      'https://chat.example.com',
+    )
   })
 
   it('an explicit endpoint wins, even over an execute-api host', () => {
@@ -42,8 +46,14 @@ describe('deriveManagementEndpoint (semantics page, section 4)', () => {
 
 describe('normaliseEndpoint', () => {
   it.each([
-    ['wss://abc.execute-api.eu-west-1.amazonaws.com/prod', 'https://abc.execute-api.eu-west-1.amazonaws.com/prod'],
-    ['WSS://abc.execute-api.eu-west-1.amazonaws.com/prod/', 'https://abc.execute-api.eu-west-1.amazonaws.com/prod'],
+    [
+      'wss://abc.execute-api.eu-west-1.amazonaws.com/prod',
+      'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+    ],
+    [
+      'WSS://abc.execute-api.eu-west-1.amazonaws.com/prod/',
+      'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+    ],
     ['ws://localhost:3001/local', 'http://localhost:3001/local'],
     ['https://chat.example.com/', 'https://chat.example.com'],
     ['chat.example.com/v1', 'https://chat.example.com/v1'],
@@ -81,7 +91,7 @@ describe('the endpoint the App sends through', () => {
     h.app.webSocket('sendmessage', (ctx) => ctx.asWebSocket().send('x'))
     await h.app.handler(event)
     expect(h.delivered).toHaveLength(1)
-    return h.clients[0]
+    return h.clients[0]!
   }
 
   it('derives it from an execute-api event, region from the host', async () => {

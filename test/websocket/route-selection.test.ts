@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { compileRouteSelection, RouteSelectionError, selectRoute } from '../../src/websocket/route-selection.js'
+import {
+  compileRouteSelection,
+  RouteSelectionError,
+  selectRoute,
+} from '../../src/websocket/route-selection.js'
 
 // Route selection as the gateway does it (semantics page, section 3).
 

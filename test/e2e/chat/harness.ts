@@ -61,7 +61,7 @@ export class Client {
   }
 
   /** The first frame (already received or arriving within `ms`) that matches. */
-  async next(match: (f: Frame) => boolean, ms = 5_000, what = 'a matching frame'): Promise<Frame> {
+  async next(match: (f: Frame) => boolean, ms = 10_000, what = 'a matching frame'): Promise<Frame> {
     const deadline = Date.now() + ms
     for (;;) {
       const found = this.frames.find(match)
@@ -83,7 +83,7 @@ export class Client {
   }
 
   /** Waits for a JSON frame of this `type` (and optional field values). */
-  nextOf(type: string, fields: Record<string, unknown> = {}, ms = 5_000): Promise<any> {
+  nextOf(type: string, fields: Record<string, unknown> = {}, ms = 10_000): Promise<any> {
     const match = (f: Frame) =>
       f.json?.type === type && Object.entries(fields).every(([k, v]) => f.json[k] === v)
     return this.next(match, ms, `${type} ${JSON.stringify(fields)}`).then((f) => f.json)

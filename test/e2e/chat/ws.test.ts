@@ -95,21 +95,21 @@ describe('chat example over the local gateway (ws client)', () => {
     expect(bob.frames.filter((f) => f.json?.type === 'error')).toEqual([])
   })
 
-  it('a crowd of 40: every client is heard by every other (any id the gateway hands out works)', async () => {
-    const crowd = await Promise.all(Array.from({ length: 40 }, (_, i) => Client.open(`${gw.url}?name=c${i}`)))
+  it('a crowd of 12: every client is heard by every other (any id the gateway hands out works)', async () => {
+    const crowd = await Promise.all(Array.from({ length: 12 }, (_, i) => Client.open(`${gw.url}?name=c${i}`)))
     try {
       crowd.forEach((c, i) => c.send({ action: 'sendmessage', message: `line ${i}` }))
       const listener = crowd[0]!
       for (let i = 0; i < crowd.length; i++)
         await listener.nextOf('message', { from: `c${i}`, text: `line ${i}` })
-      await alice.nextOf('message', { from: 'c39', text: 'line 39' })
+      await alice.nextOf('message', { from: 'c11', text: 'line 11' })
     } finally {
       await Promise.all(crowd.map((c) => c.close()))
       // Each departure's $disconnect has run once alice has heard about it.
       for (let i = 0; i < crowd.length; i++) await alice.nextOf('presence', { event: 'left', name: `c${i}` })
       expect(gw.connections()).toHaveLength(2)
     }
-  })
+  }, 40_000)
 
   it('announces a departure on $disconnect and stops sending to the gone client', async () => {
     await bob.close()

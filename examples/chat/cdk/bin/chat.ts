@@ -7,5 +7,6 @@ import { ChatStack } from '../lib/chat-stack.js'
 const app = new App()
 new ChatStack(app, app.node.tryGetContext('stackName') ?? 'SocketeerChat', {
   stageName: app.node.tryGetContext('stage'),
+  entry: app.node.tryGetContext('entry'),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 })

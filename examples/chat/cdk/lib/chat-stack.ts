@@ -12,6 +12,8 @@ export const CHAT_ENTRY = fileURLToPath(new URL('../../lambda.ts', import.meta.u
 export interface ChatStackProps extends StackProps {
   /** Stage name (default `prod`). */
   readonly stageName?: string
+  /** The Lambda entry exporting `handler` (default the chat's). */
+  readonly entry?: string
 }
 
 /**
@@ -27,7 +29,7 @@ export class ChatStack extends Stack {
     super(scope, id, props)
 
     this.handler = new NodejsFunction(this, 'Handler', {
-      entry: CHAT_ENTRY,
+      entry: props.entry ?? CHAT_ENTRY,
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -49,7 +51,8 @@ export class ChatStack extends Stack {
         sourceMap: true,
         minify: true,
         // ESM output still meets CommonJS dependencies that call require().
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     })
 

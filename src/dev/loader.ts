@@ -1,0 +1,123 @@
+import { createRequire } from 'node:module'
+import { isAbsolute, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { register as registerCjs } from 'tsx/cjs/api'
+import { register } from 'tsx/esm/api'
+import type { Integrations, LambdaHandler } from './options.js'
+
+// Loading handler entries (TypeScript or JavaScript) with tsx. Every load is a fresh
+// tsx namespace, so a reload re-evaluates the user's modules instead of reusing cached
+// ones; entries of one load share a namespace, so two routes in one file share state.
+
+/** An entry: `src/app.ts` (its `handler`, else its default export) or `src/app.ts#connect`. */
+export interface EntrySpec {
+  file: string
+  exportName?: string
+}
+
+export function parseEntry(spec: string, cwd: string): EntrySpec {
+  const hash = spec.lastIndexOf('#')
+  const file = hash > 0 ? spec.slice(0, hash) : spec
+  const exportName = hash > 0 ? spec.slice(hash + 1) : undefined
+  return { file: isAbsolute(file) ? file : resolve(cwd, file), exportName }
+}
+
+export interface EntryPlan {
+  handler?: EntrySpec
+  /** A route served by the main handler has no spec of its own. */
+  routes?: Record<string, EntrySpec | undefined>
+  authorizer?: EntrySpec
+}
+
+export interface Loaded {
+  integrations: Integrations
+  /** Every local source file the entries imported (what hot reload watches). */
+  files: Set<string>
+  /** Releases the tsx namespace (after the next load replaced this one). */
+  release(): Promise<void>
+}
+
+function describe(spec: EntrySpec): string {
+  return spec.exportName ? `${spec.file}#${spec.exportName}` : spec.file
+}
+
+function pickHandler(mod: Record<string, unknown>, spec: EntrySpec): LambdaHandler {
+  // A CommonJS module imported from ESM arrives as `default` = module.exports.
+  const cjs = (mod.default ?? {}) as Record<string, unknown>
+  const candidates = spec.exportName
+    ? [mod[spec.exportName], cjs[spec.exportName]]
+    : [mod.handler, cjs.handler, mod.default, cjs.default]
+  for (const value of candidates) {
+    if (typeof value === 'function') return value as LambdaHandler
+    // An App instance (or a CommonJS module object) carries the handler as a property.
+    const inner = (value as { handler?: unknown } | null | undefined)?.handler
+    if (typeof inner === 'function') return inner as LambdaHandler
+  }
+  const wanted = spec.exportName
+    ? `an export named ${spec.exportName}`
+    : 'a `handler` export (or a default export)'
+  throw new Error(`${describe(spec)} has no Lambda handler: expected ${wanted} that is a function or an App`)
+}
+
+let loads = 0
+
+function moduleCache(): Record<string, unknown> {
+  return createRequire(pathToFileURL(`${process.cwd()}/`).href).cache
+}
+
+export async function loadEntries(plan: EntryPlan, previous: Iterable<string> = []): Promise<Loaded> {
+  const files = new Set<string>()
+  const add = (path: string) => {
+    if (!path.includes('/node_modules/')) files.add(path)
+  }
+  const namespace = `socketeer-dev-${process.pid}-${++loads}`
+  // TypeScript in a package without "type": "module" compiles to CommonJS, whose
+  // requires go through tsx's CommonJS hooks: register both, in one namespace.
+  const cjs = registerCjs({ namespace })
+  const api = register({
+    namespace,
+    onImport: (url: string) => {
+      if (url.startsWith('file:')) add(fileURLToPath(url.split('?')[0]!))
+    },
+  })
+  const cache = moduleCache()
+  // CommonJS modules are cached by path alone: forget the previous load's, so they run again.
+  const stale = new Set(previous)
+  for (const key of Object.keys(cache)) if (stale.has(key.split('?')[0]!)) delete cache[key]
+  const before = new Set(Object.keys(cache))
+  const release = async () => {
+    cjs.unregister()
+    await api.unregister()
+  }
+  try {
+    // Entries are absolute file URLs; the parent only has to be a valid URL.
+    const parent = pathToFileURL(`${process.cwd()}/`).href
+    const modules = new Map<string, Promise<Record<string, unknown>>>()
+    const load = async (spec: EntrySpec): Promise<LambdaHandler> => {
+      let mod = modules.get(spec.file)
+      if (!mod) {
+        mod = api.import(pathToFileURL(spec.file).href, parent) as Promise<Record<string, unknown>>
+        modules.set(spec.file, mod)
+      }
+      files.add(spec.file)
+      return pickHandler(await mod, spec)
+    }
+    const integrations: Integrations = {}
+    if (plan.handler) integrations.handler = await load(plan.handler)
+    if (plan.authorizer) integrations.authorizer = await load(plan.authorizer)
+    if (plan.routes) {
+      integrations.routes = {}
+      for (const [key, spec] of Object.entries(plan.routes)) {
+        if (spec) integrations.routes[key] = await load(spec)
+        else if (integrations.handler) integrations.routes[key] = integrations.handler
+        else throw new Error(`route ${key} names no entry and there is no main handler to serve it`)
+      }
+    }
+    // CommonJS requires are not reported by onImport; they are in the require cache.
+    for (const key of Object.keys(cache)) if (!before.has(key) && isAbsolute(key)) add(key.split('?')[0]!)
+    return { integrations, files, release }
+  } catch (error) {
+    await release().catch(() => {})
+    throw error
+  }
+}
