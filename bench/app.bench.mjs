@@ -123,7 +123,10 @@ async function rawHandler(event) {
   if (r.eventType === 'MESSAGE') {
     const endpoint = `https://${r.domainName}/${r.stage}`
     let c = rawClients.get(endpoint)
-    if (!c) rawClients.set(endpoint, (c = client))
+    if (!c) {
+      c = client
+      rawClients.set(endpoint, c)
+    }
     let body
     try {
       body = JSON.parse(event.body)

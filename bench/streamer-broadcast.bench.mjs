@@ -42,8 +42,8 @@ await client.broadcast(ids(300), DATA, { concurrency: 64 })
 
 const rows = []
 for (const { delayMs, n } of [
-  { delayMs: 0, n: 600 },
-  { delayMs: 5, n: 300 },
+  { delayMs: 0, n: 400 },
+  { delayMs: 5, n: 200 },
 ]) {
   await lb.set({ delayMs })
   const list = ids(n)

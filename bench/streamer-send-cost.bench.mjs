@@ -46,19 +46,19 @@ const noWire = createStreamerClient({
 const variants = [
   {
     name: 'raw SDK, client reused',
-    n: 800,
+    n: 400,
     send: () => rawShared.send(new PostToConnectionCommand({ ConnectionId: ID, Data: DATA })),
   },
-  { name: 'socketeer client, reused', n: 800, send: () => ours.postToConnection(ID, DATA) },
+  { name: 'socketeer client, reused', n: 400, send: () => ours.postToConnection(ID, DATA) },
   {
     name: 'socketeer client, no-op transport',
-    n: 20_000,
+    n: 10_000,
     send: () => noWire.postToConnection(ID, DATA),
     wire: false,
   },
   {
     name: 'raw SDK, new client per invocation',
-    n: 200,
+    n: 100,
     send: () =>
       new ApiGatewayManagementApiClient({ endpoint, region }).send(
         new PostToConnectionCommand({ ConnectionId: ID, Data: DATA }),
@@ -66,7 +66,7 @@ const variants = [
   },
   {
     name: 'socketeer, createStreamerClient per invocation',
-    n: 800,
+    n: 400,
     send: () => createStreamerClient({ endpoint, region }).postToConnection(ID, DATA),
   },
 ]

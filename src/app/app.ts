@@ -172,7 +172,10 @@ export class App implements ContextHost {
 
   /** The registered WebSocket route keys, in registration order. */
   get webSocketRoutes(): string[] {
-    return [...this.#ws.keys()]
+    const keys = [...this.#ws.keys()]
+    // A connection store needs both lifecycle routes integrated, with or without handlers.
+    if (this.connections) for (const k of ['$connect', '$disconnect']) if (!keys.includes(k)) keys.push(k)
+    return keys
   }
 
   loggerFor(requestId: string): Logger {

@@ -85,8 +85,7 @@ export class HttpRequestView implements HttpRequest {
  * built on first use.
  */
 export class Context implements WebSocketHost {
-  /** Free-form per-request state for middleware to share. */
-  readonly state: Record<string, unknown> = {}
+  #state: Record<string, unknown> | undefined
   #ws: WebSocketContext | undefined
   #log: Logger | undefined
   #req: HttpRequestView | undefined
@@ -100,6 +99,12 @@ export class Context implements WebSocketHost {
     readonly lambdaContext: LambdaContext | undefined,
     readonly requestId: string,
   ) {}
+
+  /** Free-form per-request state for middleware to share (made on first use). */
+  get state(): Record<string, unknown> {
+    this.#state ??= {}
+    return this.#state
+  }
 
   get endpointOptions(): EndpointOptions {
     return this.host.endpointOptions

@@ -50,18 +50,18 @@ export interface HttpMatch {
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ALL'])
 
 function splitPath(path: string): string[] {
-  const parts = path.split('/')
-  // The common shape, `/a/b`, has only its leading empty part; skip the filter for it.
-  if (parts[0] === '' && parts.indexOf('', 1) < 0) {
-    parts.shift()
-    return parts
-  }
-  return parts.filter((s) => s.length > 0)
+  return path.split('/').filter((s) => s.length > 0)
 }
 
-/** `/posts/:id/comments`, `/files/*`; static routes are looked up by a map, the rest in order. */
+/** `/a//b/` → `/a/b`; a path that is already tidy (the usual case) is returned as is. */
+function normalisePath(path: string): string {
+  if (path.length > 1 && (path.endsWith('/') || path.includes('//'))) return `/${splitPath(path).join('/')}`
+  return path.length === 0 ? '/' : path
+}
+
+/** `/posts/:id/comments`, `/files/*`; static routes are looked up by path then method, the rest in order. */
 export class HttpRouter {
-  readonly #static = new Map<string, HttpRoute>()
+  readonly #static = new Map<string, Map<string, HttpRoute>>()
   readonly #dynamic: HttpRoute[] = []
   readonly all: HttpRoute[] = []
 
@@ -87,38 +87,40 @@ export class HttpRouter {
     })
     const normalised = `/${segments.join('/')}`
     const key = `${m} ${normalised}`
-    if (this.all.some((r) => `${r.method} /${r.segments.join('/')}` === key)) {
-      throw new RouteRegistrationError(`duplicate HTTP route ${key}`)
-    }
+    if (this.all.some((r) => r.key === key)) throw new RouteRegistrationError(`duplicate HTTP route ${key}`)
     const full: HttpRoute = { ...route, key, method: m, segments, params }
     this.all.push(full)
-    if (params.length === 0 && !segments.includes('*')) this.#static.set(key, full)
-    else this.#dynamic.push(full)
+    if (params.length === 0 && !segments.includes('*')) {
+      let byMethod = this.#static.get(normalised)
+      if (!byMethod) {
+        byMethod = new Map()
+        this.#static.set(normalised, byMethod)
+      }
+      byMethod.set(m, full)
+    } else {
+      this.#dynamic.push(full)
+    }
     return full
   }
 
   /** A match, or the list of methods the path allows (for a 405). */
   match(method: string, path: string): HttpMatch | { allowed: string[] } {
-    const segments = splitPath(path)
-    const normalised = `/${segments.join('/')}`
-    const exact = this.#static.get(`${method} ${normalised}`) ?? this.#static.get(`ALL ${normalised}`)
-    if (exact) return { route: exact, params: {} }
+    const normalised = normalisePath(path)
+    const byMethod = this.#static.get(normalised)
+    if (byMethod) {
+      const exact =
+        byMethod.get(method) ?? byMethod.get('ALL') ?? (method === 'HEAD' ? byMethod.get('GET') : undefined)
+      if (exact) return { route: exact, params: {} }
+    }
+    const segments = this.#dynamic.length > 0 ? splitPath(normalised) : []
     for (const route of this.#dynamic) {
       if (route.method !== method && route.method !== 'ALL' && !(method === 'HEAD' && route.method === 'GET'))
         continue
       const params = matchSegments(route.segments, segments)
       if (params) return { route, params }
     }
-    if (method === 'HEAD') {
-      const get = this.#static.get(`GET ${normalised}`)
-      if (get) return { route: get, params: {} }
-    }
     // No match: the slow path works out which methods the path does allow, for a 405.
-    const allowed = new Set<string>()
-    for (const m of this.#static.keys()) {
-      const space = m.indexOf(' ')
-      if (m.slice(space + 1) === normalised) allowed.add(m.slice(0, space))
-    }
+    const allowed = new Set<string>(byMethod?.keys())
     for (const route of this.#dynamic) if (matchSegments(route.segments, segments)) allowed.add(route.method)
     return { allowed: [...allowed] }
   }

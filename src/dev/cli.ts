@@ -21,7 +21,7 @@ function banner(dev: DevServer, options: { http?: unknown; routeResponses?: unkn
     `  management  ${gw.managementEndpoint}/@connections/{connectionId}`,
     `  http        ${gw.httpUrl} (${http})`,
     `  route responses: ${rr}`,
-    `  watching    ${dev.files().length} files (changes reload the handlers, connections stay open)`,
+    `  watching    ${dev.files().length} file${dev.files().length === 1 ? '' : 's'} (changes reload the handlers, connections stay open)`,
     '',
   ].join('\n')
 }

@@ -50,13 +50,16 @@ function plan(options: DevOptions): EntryPlan {
 export async function startDev(options: DevOptions): Promise<DevServer> {
   const entries = plan(options)
   const cwd = options.cwd ?? process.cwd()
-  const sink = options.logger ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const sink =
+    options.logger === false
+      ? undefined
+      : (options.logger ?? ((line: string) => process.stdout.write(`${line}\n`)))
   const log = devLogger(sink)
   let current: Loaded = await loadEntries(entries)
   const { entry: _e, routes: _r, authorizer: _a, cwd: _c, watch: _w, ...gatewayOptions } = options
   let gateway: Gateway
   try {
-    gateway = await startGateway({ ...gatewayOptions, logger: sink, ...current.integrations })
+    gateway = await startGateway({ ...gatewayOptions, logger: sink ?? false, ...current.integrations })
   } catch (error) {
     await current.release()
     throw error

@@ -171,6 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           : handleManagement(state, req, res, target)
     work.catch((error) => {
       log({ kind: 'HTTP', route: `${req.method} ${path}`, status: 500, error })
+      if (res.writableEnded || res.destroyed) return
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
       res.end('{"message":"Internal server error"}')
     })

@@ -49,8 +49,9 @@ export function formatLine(fields: LogFields, now = new Date()): string {
 
 export type DevLogger = (fields: LogFields) => void
 
-/** Wraps the user's line sink; a throwing sink never breaks the gateway. */
-export function devLogger(sink: (line: string) => void): DevLogger {
+/** Wraps the user's line sink; a throwing sink never breaks the gateway. No sink: nothing is formatted. */
+export function devLogger(sink: ((line: string) => void) | undefined): DevLogger {
+  if (!sink) return () => {}
   return (fields) => {
     try {
       sink(formatLine(fields))

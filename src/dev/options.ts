@@ -37,8 +37,8 @@ export interface GatewayOptions extends Integrations {
   integrationTimeoutMs?: number
   /** HTTP requests to the handler as REST (V1) proxy events (default) or HTTP API (V2) ones; `false` for none. */
   http?: 'rest' | 'v2' | false
-  /** One readable line per event; default stdout. */
-  logger?: (line: string) => void
+  /** One readable line per event; default stdout; `false` for none. */
+  logger?: ((line: string) => void) | false
   /** `apiId` in events; default `local`. */
   apiId?: string
   /** A connection whose unsent data exceeds this gets 429 on post (default 1 MiB). */
@@ -62,7 +62,7 @@ export interface ResolvedOptions {
   lifetimeMs: number
   integrationTimeoutMs: number
   http: 'rest' | 'v2' | false
-  log: (line: string) => void
+  log: ((line: string) => void) | undefined
   sendBufferLimitBytes: number
   dummyCredentials: boolean
 }
@@ -112,7 +112,10 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
       DEFAULTS.integrationTimeoutMs,
     ),
     http: options.http ?? 'rest',
-    log: options.logger ?? ((line) => process.stdout.write(`${line}\n`)),
+    log:
+      options.logger === false
+        ? undefined
+        : (options.logger ?? ((line) => process.stdout.write(`${line}\n`))),
     sendBufferLimitBytes: positive(
       'sendBufferLimitBytes',
       options.sendBufferLimitBytes,

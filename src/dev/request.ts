@@ -65,5 +65,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       over ? reject(new BodyTooLargeError(`body over ${limit} bytes`)) : resolve(Buffer.concat(chunks)),
     )
     req.on('error', reject)
+    // A client that goes away mid-body: settle, so nothing waits for it forever.
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the client went away before the body ended'))
+    })
   })
 }

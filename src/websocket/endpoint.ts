@@ -3,10 +3,12 @@ import { AppError } from '../errors.js'
 // The @connections management endpoint for an event (semantics page, section 4).
 // execute-api hosts: https://{domainName}/{stage}. A custom domain carries no base
 // path in the event, so it is https://{domain}/{basePath}, root mapping by default,
-// never the stage. A local gateway host (localhost, 127.0.0.1) is plain http.
+// never the stage. A local gateway host (localhost, 127.0.0.1) is plain http, and so is
+// any host with an explicit port: API Gateway's domains are on 443 only, so a port means
+// a local gateway reached by another name (a LAN address, a container name).
 
 const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i
-const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i
+const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$|^[^/:]+:\d+$|^\[[0-9a-f:.]+\]:\d+$/i
 
 export interface EndpointOptions {
   /** An explicit endpoint wins over everything. */
@@ -29,22 +31,40 @@ export function normaliseEndpoint(endpoint: string): string {
   return url.replace(/\/+$/, '')
 }
 
+const NO_OPTIONS: EndpointOptions = {}
+
+// One warm Lambda serves one API and stage, so the last answer is nearly always the
+// next one: remembering it keeps the regexes and URL parsing off the per-message path.
+let lastEndpoint: { domainName: string; stage: string; options: EndpointOptions; endpoint: string } | undefined
+
 export function deriveManagementEndpoint(
   domainName: string,
   stage: string,
-  options: EndpointOptions = {},
+  options: EndpointOptions = NO_OPTIONS,
 ): string {
-  if (options.endpoint) return normaliseEndpoint(options.endpoint)
-  if (EXECUTE_API_HOST.test(domainName) || LOCAL_HOST.test(domainName)) {
-    const scheme = LOCAL_HOST.test(domainName) ? 'http' : 'https'
-    return `${scheme}://${domainName}/${encodeURIComponent(stage)}`
+  const last = lastEndpoint
+  if (last !== undefined && last.domainName === domainName && last.stage === stage && last.options === options) {
+    return last.endpoint
   }
+  const endpoint = derive(domainName, stage, options)
+  lastEndpoint = { domainName, stage, options, endpoint }
+  return endpoint
+}
+
+function derive(domainName: string, stage: string, options: EndpointOptions): string {
+  if (options.endpoint) return normaliseEndpoint(options.endpoint)
+  if (EXECUTE_API_HOST.test(domainName)) return `https://${domainName}/${encodeURIComponent(stage)}`
+  if (LOCAL_HOST.test(domainName)) return `http://${domainName}/${encodeURIComponent(stage)}`
   const base = (options.basePath ?? '').replace(/^\/+|\/+$/g, '')
   return base ? `https://${domainName}/${base}` : `https://${domainName}`
 }
 
+let lastRegion: { hostOrUrl: string; region: string | undefined } | undefined
+
 /** The region of an execute-api endpoint or host, if it names one. */
 export function regionFromHost(hostOrUrl: string): string | undefined {
+  const last = lastRegion
+  if (last !== undefined && last.hostOrUrl === hostOrUrl) return last.region
   let host = hostOrUrl
   if (/^[a-z]+:\/\//i.test(host)) {
     try {
@@ -53,5 +73,7 @@ export function regionFromHost(hostOrUrl: string): string | undefined {
       return undefined
     }
   }
-  return EXECUTE_API_HOST.exec(host)?.[2]
+  const region = EXECUTE_API_HOST.exec(host)?.[2]
+  lastRegion = { hostOrUrl, region }
+  return region
 }

@@ -7,7 +7,7 @@ import type { Template } from 'aws-cdk-lib/assertions'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 
 // Synth is the slow part: each test file builds its stacks once and shares the templates.
-export const SYNTH_TIMEOUT = 120_000
+export const SYNTH_TIMEOUT = 180_000
 
 export const ENV = { account: '123456789012', region: 'eu-west-1' }
 

@@ -1,3 +1,4 @@
+import { connect as netConnect } from 'node:net'
 import {
   ForbiddenException,
   GetConnectionCommand,
@@ -8,7 +9,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
 import { App } from '../../src/index.js'
-import { connected, recorder, sdk, sleep, start } from './helpers.js'
+import { connected, rawSocket, recorder, sdk, sleep, start } from './helpers.js'
 
 // The @connections API on the gateway's port, driven by the real AWS SDK v3 client.
 
@@ -146,9 +147,10 @@ describe('@connections', () => {
 
   it('raises LimitExceededException when the client does not read', async () => {
     const { gw } = await start({ handler: recorder().handler, sendBufferLimitBytes: 64 * 1024 })
-    const c = await connected(gw.url)
+    // A client that stops reading: its socket is paused, so the gateway's send buffer fills.
+    const raw = await rawSocket(gw.port)
+    raw.socket.pause()
     const [id] = gw.connections()
-    ;(c.ws as any)._socket.pause()
     const client = sdk(gw.managementEndpoint)
     const chunk = new Uint8Array(100 * 1024).fill(67)
     let throttled: unknown
@@ -185,6 +187,20 @@ describe('@connections', () => {
       fetch(`${gw.managementEndpoint}/@connections/nope`, { method: 'GET' }),
     ])
     expect(responses.map((r) => r.status)).toEqual([403, 403, 403, 403, 410])
+    // Not HTTP at all: a 400, and the socket is closed.
+    const junk = netConnect(gw.port, '127.0.0.1')
+    junk.write('\x00\x01garbage\r\n\r\n')
+    const answer = await new Promise<string>((resolve) => {
+      let text = ''
+      junk.on('data', (d) => (text += d))
+      junk.on('close', () => resolve(text))
+    })
+    expect(answer).toMatch(/^HTTP\/1\.1 400/)
+    // A post whose client vanishes mid-body.
+    const cut = netConnect(gw.port, '127.0.0.1')
+    cut.write(`POST /dev/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\npartial`)
+    await sleep(30)
+    cut.destroy()
     const c = await connected(gw.url)
     expect(c.ws.readyState).toBe(c.ws.OPEN)
   })

@@ -164,7 +164,7 @@ describe('deadline (the Lambda remaining time) and cancellation', () => {
   it('aborts an attempt still in flight at the deadline', async () => {
     fresh(() => 'hang')
     const error = await createStreamerClient({ endpoint: server.endpoint, region: 'eu-west-1' })
-      .postToConnection(ID, 'hi', { deadline: Date.now() + 100 })
+      .postToConnection(ID, 'hi', { deadline: Date.now() + 500 })
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(StreamerTimeoutError)
     expect(server.requests.length).toBe(1)
@@ -175,7 +175,7 @@ describe('deadline (the Lambda remaining time) and cancellation', () => {
     await createStreamerClient({
       endpoint: server.endpoint,
       region: 'eu-west-1',
-      attemptTimeoutMs: 100,
+      attemptTimeoutMs: 300,
       retry: fast,
     }).postToConnection(ID, 'hi')
     expect(server.requests.length).toBe(2)
@@ -186,7 +186,7 @@ describe('deadline (the Lambda remaining time) and cancellation', () => {
     const error = await createStreamerClient({
       endpoint: server.endpoint,
       region: 'eu-west-1',
-      attemptTimeoutMs: 50,
+      attemptTimeoutMs: 200,
       retry: { ...fast, maxAttempts: 2 },
     })
       .postToConnection(ID, 'hi')
@@ -201,7 +201,7 @@ describe('deadline (the Lambda remaining time) and cancellation', () => {
     const c = createStreamerClient({ endpoint: server.endpoint, region: 'eu-west-1' })
     const inFlight = new AbortController()
     const p1 = c.postToConnection(ID, 'hi', { signal: inFlight.signal }).catch((e: unknown) => e)
-    setTimeout(() => inFlight.abort(new Error('caller gave up')), 50)
+    setTimeout(() => inFlight.abort(new Error('caller gave up')), 200)
     expect(((await p1) as Error).message).toBe('caller gave up')
 
     fresh(() => aws.throttled())
@@ -212,7 +212,7 @@ describe('deadline (the Lambda remaining time) and cancellation', () => {
       retry: { baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 0.99 },
     })
     const p2 = slow.postToConnection(ID, 'hi', { signal: backoff.signal }).catch((e: unknown) => e)
-    setTimeout(() => backoff.abort(), 100)
+    setTimeout(() => backoff.abort(), 300)
     expect((await p2) as Error).toHaveProperty('name', 'AbortError')
     expect(server.requests.length).toBe(1)
   })

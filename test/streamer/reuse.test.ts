@@ -136,9 +136,9 @@ describe('through the App, across warm invocations', () => {
       routeKey: '$default',
       body: 'ping',
     })
-    // 400 ms left, 250 ms margin: the send must give up at ~150 ms, long before the
-    // 5 s attempt timeout, with the request made once.
-    await app.handler(event, lambdaContext(400) as never)
+    // 1.25 s left, 250 ms margin: the send must give up at ~1 s, long before the 5 s
+    // attempt timeout, with the request made once.
+    await app.handler(event, lambdaContext(1250) as never)
     expect(caught).toBeInstanceOf(StreamerTimeoutError)
     expect(s.requests.length).toBe(1)
   })

@@ -98,7 +98,7 @@ describe('chat example over the local gateway (ws client)', () => {
   it('a crowd of 12: every client is heard by every other (any id the gateway hands out works)', async () => {
     const crowd = await Promise.all(Array.from({ length: 12 }, (_, i) => Client.open(`${gw.url}?name=c${i}`)))
     try {
-      crowd.forEach((c, i) => c.send({ action: 'sendmessage', message: `line ${i}` }))
+      for (const [i, c] of crowd.entries()) c.send({ action: 'sendmessage', message: `line ${i}` })
       const listener = crowd[0]!
       for (let i = 0; i < crowd.length; i++)
         await listener.nextOf('message', { from: `c${i}`, text: `line ${i}` })

@@ -6,8 +6,12 @@ import * as logs from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
 import { WebSocketApi } from 'socketeer/cdk'
 
-/** The chat's Lambda entry (owned by the example, next to its App). */
-export const CHAT_ENTRY = fileURLToPath(new URL('../../lambda.ts', import.meta.url))
+/**
+ * The chat's Lambda entry: the example's App module, which exports `handler`. Its roster
+ * lives in memory (see examples/chat/README.md): fine for a demo on one warm instance; a
+ * real deployment would keep members in the connections table the construct creates.
+ */
+export const CHAT_ENTRY = fileURLToPath(new URL('../../app.ts', import.meta.url))
 
 export interface ChatStackProps extends StackProps {
   /** Stage name (default `prod`). */
