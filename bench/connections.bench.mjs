@@ -40,7 +40,7 @@ async function serve() {
     if (msg.op === 'count') return reply({ live: gw.connections().length, stored: store.size })
     if (msg.op === 'group') {
       const t0 = performance.now()
-      const r = await app.broadcast('room', PAYLOAD, {
+      const r = await app.broadcast('room', payload(msg.tag), {
         endpoint: gw.managementEndpoint,
         concurrency: CONCURRENCY,
       })
@@ -51,7 +51,7 @@ async function serve() {
       const ids = []
       for await (const id of store.members('room')) ids.push(id)
       const t0 = performance.now()
-      const r = await streamer.broadcast(ids, PAYLOAD, { concurrency: CONCURRENCY })
+      const r = await streamer.broadcast(ids, payload(msg.tag), { concurrency: CONCURRENCY })
       const ms = performance.now() - t0
       return reply({ ms, sent: r.sent.length, gone: r.gone.length, failed: r.failed.length })
     }
@@ -116,24 +116,33 @@ async function main() {
   try {
     for (const n of SIZES) {
       let received = 0
-      const sockets = await openMany(server.url, n, () => received++)
+      let duplicates = 0
+      let tag = ''
+      const sockets = await openMany(server.url, n, (data) => {
+        if (data.toString('latin1', 0, tag.length + 1) === `${tag}|`) received++
+      })
       await until(async () => (await server.ask({ op: 'count' })).stored === n, 30_000)
       const best = {
         group: Number.POSITIVE_INFINITY,
         delivered: Number.POSITIVE_INFINITY,
         ids: Number.POSITIVE_INFINITY,
       }
-      // Alternating rounds, best of each kept: the least disturbed by other work on the machine.
-      for (let round = 0; round < ROUNDS[n]; round++) {
+      // Alternating rounds, best of each kept: the least disturbed by other work on the
+      // machine. Round 0 warms up (the SDK's first calls are slow) and is not counted.
+      for (let round = 0; round <= ROUNDS[n]; round++) {
         for (const op of ['group', 'ids']) {
           received = 0
+          tag = `${op}${n}r${round}`
           const t0 = performance.now()
-          const r = await server.ask({ op })
+          const r = await server.ask({ op, tag })
           if (r.sent !== n || r.gone || r.failed) throw new Error(`${op}: ${JSON.stringify(r)}`)
           await until(() => received >= n, 30_000).catch((e) => {
             throw new Error(`${op}: ${received} of ${n} delivered`, { cause: e })
           })
           const delivered = performance.now() - t0
+          // More frames than members: a POST retried after its attempt timed out had been delivered.
+          duplicates += received - n
+          if (round === 0) continue
           best[op] = Math.min(best[op], r.ms)
           if (op === 'group') best.delivered = Math.min(best.delivered, delivered)
         }
@@ -145,6 +154,7 @@ async function main() {
         'delivered msg/s': Math.round((n / best.delivered) * 1000),
         'ids-only msg/s': Math.round((n / best.ids) * 1000),
         'group / ids-only': (best.ids / best.group).toFixed(2),
+        'duplicate frames': duplicates,
       })
       for (const ws of sockets) ws.terminate()
       await until(async () => (await server.ask({ op: 'count' })).stored === 0, 60_000)
@@ -153,7 +163,7 @@ async function main() {
     await server.stop()
   }
   console.log(
-    `broadcast to a room, MemoryConnectionStore, local gateway, concurrency ${CONCURRENCY}, ${PAYLOAD.length}-byte message`,
+    `broadcast to a room, MemoryConnectionStore, local gateway, concurrency ${CONCURRENCY}, ${payload('').length}-byte message`,
   )
   console.table(rows)
 }

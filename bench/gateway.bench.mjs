@@ -5,7 +5,9 @@
 //   round trips  N connections each send a small text frame and wait for the echo,
 //                in a closed loop. The gateway path is the real one: route selection
 //                → `$default` of an App → `ws.send()` → AWS SDK → POST @connections on
-//                the gateway → the socket. Raw: the ws server echoes the frame.
+//                the gateway → the socket. Raw: the ws server echoes the frame. Beside
+//                them, two diagnoses: the same App answering by route response (no
+//                @connections hop), and the @connections POST alone (HTTP, SDK).
 //   idle         10 000 connections opened and held; the server's peak RSS over its
 //                RSS before them, per connection.
 //
@@ -25,7 +27,7 @@ const LOADS = [1, 50, 1000]
 // shared machine (two identical raw servers differ by up to 40% in a single round here).
 const ROUNDS = 3
 const WARM_MS = 250
-const MEASURE_MS = 1_200
+const MEASURE_MS = 1_000
 const DRAIN_LIMIT_MS = 5_000
 const IDLE = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 10_000)
 const OPEN_CONCURRENCY = 200
@@ -48,11 +50,21 @@ async function serve(kind) {
     const { App } = await import('../dist/index.js')
     const { startGateway } = await import('../dist/dev/index.js')
     const app = new App({ logLevel: 'silent' })
+    // `gateway`: the echo goes out through @connections, as the issue measures it.
+    // `gateway-rr`: returned as the route response, no @connections hop: the gateway's
+    // own cost (frame → event → handler → frame), to tell the two apart.
+    const viaRouteResponse = kind === 'gateway-rr'
     app.webSocket('$default', async (ctx) => {
       const ws = ctx.asWebSocket()
+      if (viaRouteResponse) return ws.text()
       await ws.send(ws.text())
     })
-    const gw = await startGateway({ handler: app.handler, port: 0, logger: () => {} })
+    const gw = await startGateway({
+      handler: app.handler,
+      port: 0,
+      logger: () => {},
+      routeResponses: viaRouteResponse,
+    })
     url = gw.url
     managementEndpoint = gw.managementEndpoint
     connections = () => gw.connections()
@@ -304,18 +316,22 @@ async function main() {
 
   const raw = await startServer('raw')
   const gateway = await startServer('gateway')
-  const servers = { raw, gateway }
+  const routeResponse = await startServer('gateway-rr')
+  const servers = { raw, gateway, rr: routeResponse }
   // First, while the gateway is fresh: a collapsed load would leave a backlog behind.
   const alone = await managementAlone(gateway)
   const rows = []
   let failed = false
   for (const n of LOADS) {
     const row = { n }
-    const sockets = { raw: await openMany(raw.url, n), gateway: await openMany(gateway.url, n) }
+    // The route-response row is a diagnosis for the targeted loads only.
+    const sides = n >= 1000 ? ['raw', 'gateway'] : ['raw', 'gateway', 'rr']
+    const sockets = {}
+    for (const side of sides) sockets[side] = await openMany(servers[side].url, n)
     // 1 000 connections has no target: one round keeps the file inside its time budget.
     for (let round = 0; round < (n >= 1000 ? 1 : ROUNDS); round++) {
-      // Alternate which side goes first so neither always gets the cooler machine.
-      const order = round % 2 === 0 ? ['raw', 'gateway'] : ['gateway', 'raw']
+      // Rotate which side goes first so none always gets the cooler machine.
+      const order = sides.map((_, i) => sides[(i + round) % sides.length])
       for (const side of order) {
         const r = await roundTrips(sockets[side])
         if (r.errors > 0) failed = true
@@ -323,11 +339,10 @@ async function main() {
           row[side] = { ...r, errors: (row[side]?.errors ?? 0) + r.errors }
       }
     }
-    for (const side of Object.keys(servers)) await closeAll(sockets[side])
+    for (const side of sides) await closeAll(sockets[side])
     rows.push(row)
   }
-  await raw.stop()
-  await gateway.stop()
+  for (const server of Object.values(servers)) await server.stop()
 
   const idleRows = [await idle('raw', idleCount), await idle('gateway', idleCount)]
 
@@ -335,16 +350,20 @@ async function main() {
     `\nround trips (closed loop, one frame in flight per connection; best of ${ROUNDS} alternating rounds of ${MEASURE_MS} ms, one round at 1 000)`,
   )
   console.log(
-    '| connections | raw ws msg/s | raw p50 / p99 ms | gateway msg/s | gateway p50 / p99 ms | gateway / raw | target ≥ 25% |',
+    '| connections | raw ws msg/s | raw p50 / p99 ms | gateway msg/s | gateway p50 / p99 ms | gateway / raw | target ≥ 25% | route response msg/s (p50 / p99 ms) |',
   )
-  console.log('|---:|---:|---:|---:|---:|---:|:--|')
-  for (const { n, raw: r, gateway: g } of rows) {
+  console.log('|---:|---:|---:|---:|---:|---:|:--|---:|')
+  for (const { n, raw: r, gateway: g, rr } of rows) {
     const ratio = g.perSecond / r.perSecond
     const target = n <= 50 ? (ratio >= TARGET_RATIO ? 'met' : 'MISSED') : '(none)'
+    const viaRr = rr ? `${fmt(rr.perSecond)} (${fmt(rr.p50, 2)} / ${fmt(rr.p99, 2)})` : '-'
     console.log(
-      `| ${n} | ${fmt(r.perSecond)} | ${fmt(r.p50, 2)} / ${fmt(r.p99, 2)} | ${fmt(g.perSecond)} | ${fmt(g.p50, 2)} / ${fmt(g.p99, 2)} | ${fmt(ratio * 100)}% | ${target} |`,
+      `| ${n} | ${fmt(r.perSecond)} | ${fmt(r.p50, 2)} / ${fmt(r.p99, 2)} | ${fmt(g.perSecond)} | ${fmt(g.p50, 2)} / ${fmt(g.p99, 2)} | ${fmt(ratio * 100)}% | ${target} | ${viaRr} |`,
     )
-    if (r.errors || g.errors) console.log(`  !! unexpected frames: raw ${r.errors}, gateway ${g.errors}`)
+    if (r.errors || g.errors || rr?.errors)
+      console.log(
+        `  !! unexpected frames: raw ${r.errors}, gateway ${g.errors}, route response ${rr?.errors ?? 0}`,
+      )
   }
 
   console.log('\n@connections POST alone, sent from the load process (no frame in, no handler): calls/s')

@@ -219,47 +219,78 @@ export class App implements ContextHost {
     return route.run
   }
 
-  async #webSocket(
-    event: WebSocketEvent,
-    lambdaContext: LambdaContext | undefined,
-  ): Promise<WebSocketResult> {
+  // Not `async`: a route that answers synchronously (a typical `$connect`) resolves
+  // without an extra async frame and await; a promise is chained once.
+  #webSocket(event: WebSocketEvent, lambdaContext: LambdaContext | undefined): Promise<WebSocketResult> {
     const rc = event.requestContext
     const requestId = rc.requestId ?? lambdaContext?.awsRequestId ?? ''
     let route = this.#ws.get(rc.routeKey)
     if (route === undefined && rc.eventType === 'MESSAGE') route = this.#ws.get('$default')
     const ctx = new Context(this, 'websocket', event, lambdaContext, requestId)
-    if (route === undefined) {
-      // With no $connect/$disconnect route the gateway accepts and moves on.
-      if (rc.eventType !== 'MESSAGE') {
-        if (!this.connections) return { statusCode: 200 }
-        try {
-          await beforeHandlers(this.connections, ctx.asWebSocket(), ctx.log)
-          await afterHandlers(this.connections, ctx.asWebSocket(), { statusCode: 200 })
-          return { statusCode: 200 }
-        } catch (error) {
-          this.#logFailure(ctx, error, rc.routeKey)
-          return webSocketErrorResult(error, requestId)
-        }
-      }
-      ctx.log.warn('no WebSocket route for this route key and no $default', {
-        routeKey: rc.routeKey,
-        registered: this.webSocketRoutes,
-      })
-      return webSocketErrorResult(
-        new AppError('route_not_found', `No route for ${JSON.stringify(rc.routeKey)}`),
-        requestId,
+    if (route === undefined) return this.#noWebSocketRoute(ctx, rc.routeKey, rc.eventType)
+    if (this.connections !== undefined && rc.eventType !== 'MESSAGE') return this.#trackedWebSocket(route, ctx)
+    let value: unknown
+    try {
+      value = this.#runner(route)(ctx)
+    } catch (error) {
+      return Promise.resolve(this.#webSocketFailure(ctx, error, route.key))
+    }
+    if (isThenable(value)) {
+      const key = route.key
+      return Promise.resolve(value).then(
+        (v) => this.#webSocketSuccess(ctx, v, key),
+        (error: unknown) => this.#webSocketFailure(ctx, error, key),
       )
     }
+    return Promise.resolve(this.#webSocketSuccess(ctx, value, route.key))
+  }
+
+  #webSocketSuccess(ctx: Context, value: unknown, route: string): WebSocketResult {
     try {
-      const track = this.connections !== undefined && rc.eventType !== 'MESSAGE'
-      if (track) await beforeHandlers(this.connections, ctx.asWebSocket(), ctx.log)
+      return webSocketResult(value, ctx.acceptedProtocol)
+    } catch (error) {
+      // e.g. a returned value JSON.stringify refuses (BigInt, a cycle).
+      return this.#webSocketFailure(ctx, error, route)
+    }
+  }
+
+  #webSocketFailure(ctx: Context, error: unknown, route: string): WebSocketResult {
+    this.#logFailure(ctx, error, route)
+    return webSocketErrorResult(error, ctx.requestId)
+  }
+
+  async #noWebSocketRoute(ctx: Context, routeKey: string, eventType: string): Promise<WebSocketResult> {
+    // With no $connect/$disconnect route the gateway accepts and moves on.
+    if (eventType !== 'MESSAGE') {
+      if (!this.connections) return { statusCode: 200 }
+      try {
+        await beforeHandlers(this.connections, ctx.asWebSocket(), ctx.log)
+        await afterHandlers(this.connections, ctx.asWebSocket(), { statusCode: 200 })
+        return { statusCode: 200 }
+      } catch (error) {
+        return this.#webSocketFailure(ctx, error, routeKey)
+      }
+    }
+    ctx.log.warn('no WebSocket route for this route key and no $default', {
+      routeKey,
+      registered: this.webSocketRoutes,
+    })
+    return webSocketErrorResult(
+      new AppError('route_not_found', `No route for ${JSON.stringify(routeKey)}`),
+      ctx.requestId,
+    )
+  }
+
+  /** `$connect`/`$disconnect` with a connection store: the store is updated around the handlers. */
+  async #trackedWebSocket(route: Route, ctx: Context): Promise<WebSocketResult> {
+    try {
+      await beforeHandlers(this.connections, ctx.asWebSocket(), ctx.log)
       const value = await this.#runner(route)(ctx)
       const result = webSocketResult(value, ctx.acceptedProtocol)
-      if (track) await afterHandlers(this.connections, ctx.asWebSocket(), result)
+      await afterHandlers(this.connections, ctx.asWebSocket(), result)
       return result
     } catch (error) {
-      this.#logFailure(ctx, error, route.key)
-      return webSocketErrorResult(error, requestId)
+      return this.#webSocketFailure(ctx, error, route.key)
     }
   }
 
@@ -325,6 +356,14 @@ export class App implements ContextHost {
     }
     ctx.log.error('handler failed', { route, error })
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }
 
 function splitArgs(args: RouteArgs, what: string): { middleware: Middleware[]; handler: Handler } {

@@ -112,7 +112,8 @@ export class HttpRouter {
         byMethod.get(method) ?? byMethod.get('ALL') ?? (method === 'HEAD' ? byMethod.get('GET') : undefined)
       if (exact) return { route: exact, params: {} }
     }
-    const segments = this.#dynamic.length > 0 ? splitPath(normalised) : []
+    // normalised is tidy, so a plain split is the segment list.
+    const segments = this.#dynamic.length === 0 || normalised === '/' ? [] : normalised.slice(1).split('/')
     for (const route of this.#dynamic) {
       if (route.method !== method && route.method !== 'ALL' && !(method === 'HEAD' && route.method === 'GET'))
         continue

@@ -167,7 +167,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       target === undefined
         ? handleHttp(state, req, res)
         : 'error' in target
-          ? Promise.resolve(forbidManagement(state, req, res))
+          ? Promise.resolve().then(() => forbidManagement(state, req, res))
           : handleManagement(state, req, res, target)
     work.catch((error) => {
       log({ kind: 'HTTP', route: `${req.method} ${path}`, status: 500, error })

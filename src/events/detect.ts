@@ -18,6 +18,11 @@ export interface TriggerEvents {
 
 const FUNCTION_URL_HOST = /\.lambda-url\.[a-z0-9-]+\.on\.aws$/
 
+// Every HTTP API event passes here, so the regex only runs on hosts that could match.
+function isFunctionUrlHost(host: unknown): boolean {
+  return typeof host === 'string' && host.endsWith('.on.aws') && FUNCTION_URL_HOST.test(host)
+}
+
 function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null
 }
@@ -51,8 +56,7 @@ export function detectTrigger(event: unknown): TriggerKind | undefined {
     isObject(rc.http) &&
     typeof rc.http.method === 'string'
   ) {
-    const url = typeof rc.domainName === 'string' && FUNCTION_URL_HOST.test(rc.domainName)
-    return url ? 'url' : 'http'
+    return isFunctionUrlHost(rc.domainName) ? 'url' : 'http'
   }
   if (
     isObject(rc.elb) &&

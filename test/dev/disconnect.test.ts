@@ -1,4 +1,4 @@
-import { DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
+import { DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
 import { connected, rawSocket, recorder, sdk, sleep, start } from './helpers.js'
 
@@ -77,6 +77,24 @@ describe('$disconnect', () => {
     const event = await disconnectOf(rec)
     expect(event.requestContext.disconnectStatusCode).toBe(1001)
     expect(event.requestContext.disconnectReason).toBe('Going away')
+  })
+
+  it('idle timeout: posts to the client count as activity, pings do not', async () => {
+    const { gw } = await start({ handler: recorder().handler, idleTimeoutMs: 200 })
+    const c = await connected(gw.url)
+    const [id] = gw.connections()
+    const client = sdk(gw.managementEndpoint)
+    for (let i = 0; i < 4; i++) {
+      await sleep(100)
+      await client.send(new PostToConnectionCommand({ ConnectionId: id, Data: 'tick' }))
+    }
+    expect(gw.connections()).toEqual([id])
+    const pinger = setInterval(() => c.ws.readyState === c.ws.OPEN && c.ws.ping(), 40)
+    const t0 = Date.now()
+    const closed = await c.closed
+    clearInterval(pinger)
+    expect(closed.code).toBe(1001)
+    expect(Date.now() - t0).toBeLessThan(1000)
   })
 
   it('lifetime: 1001 Going away even when busy', async () => {

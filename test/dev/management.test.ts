@@ -37,6 +37,37 @@ describe('@connections', () => {
     expect(c.inbox).toEqual([])
   })
 
+  it('splits posted data into frames of at most 32 KB on the wire', async () => {
+    const { gw } = await start({ handler: recorder().handler })
+    const raw = await rawSocket(gw.port)
+    const [id] = gw.connections()
+    await sdk(gw.managementEndpoint).send(
+      new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array(70 * 1024).fill(97) }),
+    )
+    const frames: Array<{ fin: boolean; opcode: number; length: number }> = []
+    const until = Date.now() + 3000
+    while (Date.now() < until) {
+      frames.length = 0
+      const wire = raw.received()
+      let at = 0
+      while (at + 2 <= wire.length) {
+        const len7 = wire[at + 1]! & 0x7f
+        const length = len7 === 126 ? wire.readUInt16BE(at + 2) : len7
+        const header = len7 === 126 ? 4 : 2
+        if (at + header + length > wire.length) break
+        frames.push({ fin: (wire[at]! & 0x80) !== 0, opcode: wire[at]! & 0x0f, length })
+        at += header + length
+      }
+      if (frames.at(-1)?.fin) break
+      await sleep(10)
+    }
+    expect(frames).toEqual([
+      { fin: false, opcode: 1, length: 32 * 1024 },
+      { fin: false, opcode: 0, length: 32 * 1024 },
+      { fin: true, opcode: 0, length: 6 * 1024 },
+    ])
+  })
+
   it('delivers bytes that are not UTF-8 as a binary frame', async () => {
     const { gw } = await start({ handler: recorder().handler })
     const c = await connected(gw.url)

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseCli, parseDuration, UsageError } from '../../src/dev/cli-args.js'
+import { loadConfig } from '../../src/dev/config.js'
+import { startDev } from '../../src/dev/index.js'
+import { connected } from './helpers.js'
+
+describe('CLI arguments', () => {
+  it('maps flags to options', () => {
+    const { options } = parseCli([
+      'dev',
+      'src/app.ts',
+      '--port',
+      '0',
+      '--route',
+      '$connect=src/connect.ts',
+      '--route',
+      'sendmessage',
+      '--route-responses',
+      'whoami,echo',
+      '--idle-timeout',
+      '30s',
+      '--lifetime',
+      '2h',
+      '--integration-timeout',
+      '500',
+      '--http',
+      'off',
+      '--route-selection-expression',
+      '$request.body.type',
+      '--no-watch',
+    ])
+    expect(options).toEqual({
+      entry: 'src/app.ts',
+      port: 0,
+      routes: { $connect: 'src/connect.ts', sendmessage: undefined },
+      routeResponses: ['whoami', 'echo'],
+      idleTimeoutMs: 30_000,
+      lifetimeMs: 7_200_000,
+      integrationTimeoutMs: 500,
+      http: false,
+      routeSelectionExpression: '$request.body.type',
+      watch: false,
+    })
+    expect(parseCli(['dev', 'a.ts', '--route-responses', 'all']).options.routeResponses).toBe(true)
+  })
+
+  it('refuses what it cannot read', () => {
+    expect(() => parseCli(['serve', 'a.ts'])).toThrow(UsageError)
+    expect(() => parseCli(['dev', 'a.ts', '--port', '99999'])).toThrow(/invalid port/)
+    expect(() => parseCli(['dev', 'a.ts', '--bogus'])).toThrow(UsageError)
+    expect(() => parseDuration('10 minutes', '--idle-timeout')).toThrow(/expected a duration/)
+    expect(parseDuration('10m', 'x')).toBe(600_000)
+  })
+})
+
+describe('config files', () => {
+  it('resolves entries relative to the config file and runs them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socketeer-config-'))
+    try {
+      writeFileSync(
+        join(dir, 'h.mjs'),
+        `export const handler = async (e) => ({ statusCode: 200, body: 'cfg:' + e.body })\n`,
+      )
+      writeFileSync(
+        join(dir, 'socketeer.json'),
+        JSON.stringify({ entry: 'h.mjs', stage: 'qa', routeResponses: true, routes: { ping: '' } }),
+      )
+      const options = await loadConfig(join(dir, 'socketeer.json'))
+      expect(options.entry).toBe(join(dir, 'h.mjs'))
+      const dev = await startDev({ ...options, port: 0, watch: false, logger: false })
+      try {
+        expect(dev.gateway.url).toMatch(/\/qa$/)
+        const c = await connected(dev.gateway.url)
+        c.ws.send('{"action":"ping"}')
+        expect((await c.next()).data).toBe('cfg:{"action":"ping"}')
+      } finally {
+        await dev.close()
+      }
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ entry: 'h.mjs', prot: 1 }))
+      await expect(loadConfig(join(dir, 'bad.json'))).rejects.toThrow(/unknown option "prot"/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
