@@ -238,6 +238,9 @@ async function coldStart() {
   return {
     baselineMs: median(runs.baseline),
     socketeerMs: median(runs.socketeer),
+    // The least disturbed run of each: the import's own cost on a busy machine.
+    baselineMin: Math.min(...runs.baseline),
+    socketeerMin: Math.min(...runs.socketeer),
     modules: modules.filter((m) => m.startsWith('file:')).length,
     sdkProbe: probe.length,
   }
@@ -282,15 +285,19 @@ try {
     })),
   )
   const cold = await coldStart()
-  console.table([
-    {
-      'empty import ms': cold.baselineMs.toFixed(2),
-      'socketeer import ms': cold.socketeerMs.toFixed(2),
-      'added ms': (cold.socketeerMs - cold.baselineMs).toFixed(2),
+  console.table(
+    [
+      ['median of 15', cold.baselineMs, cold.socketeerMs],
+      ['best of 15', cold.baselineMin, cold.socketeerMin],
+    ].map(([runs, base, sock]) => ({
+      'fresh process': runs,
+      'empty import ms': base.toFixed(2),
+      'socketeer import ms': sock.toFixed(2),
+      'added ms': (sock - base).toFixed(2),
       'modules resolved': cold.modules,
       '@aws-sdk loaded': 'no',
-    },
-  ])
+    })),
+  )
   const size = await bundleSize()
   console.table([
     {
@@ -302,7 +309,7 @@ try {
   const targets = [
     ['$default overhead < 1000 ns', rows[0].appNs - rows[0].rawNs < 1000],
     ['$connect overhead < 500 ns', rows[1].appNs - rows[1].rawNs < 500],
-    ['import adds < 10 ms', cold.socketeerMs - cold.baselineMs < 10],
+    ['import adds < 10 ms (median)', cold.socketeerMs - cold.baselineMs < 10],
     ['bundle < 10 KB', size.bytes < 10 * 1024],
   ]
   for (const [what, ok] of targets) console.log(`${ok ? 'met   ' : 'MISSED'} ${what}`)

@@ -228,7 +228,8 @@ export class App implements ContextHost {
     if (route === undefined && rc.eventType === 'MESSAGE') route = this.#ws.get('$default')
     const ctx = new Context(this, 'websocket', event, lambdaContext, requestId)
     if (route === undefined) return this.#noWebSocketRoute(ctx, rc.routeKey, rc.eventType)
-    if (this.connections !== undefined && rc.eventType !== 'MESSAGE') return this.#trackedWebSocket(route, ctx)
+    if (this.connections !== undefined && rc.eventType !== 'MESSAGE')
+      return this.#trackedWebSocket(route, ctx)
     let value: unknown
     try {
       value = this.#runner(route)(ctx)

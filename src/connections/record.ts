@@ -7,9 +7,9 @@ import type { ConnectionRecord, ConnectionRecordInput } from './types.js'
 /** API Gateway closes every connection after 2 hours (semantics page, section 5). */
 export const GATEWAY_LIFETIME_SECONDS = 2 * 60 * 60
 /**
- * Slack past the lifetime before an item may be swept: `$disconnect` is best-effort and
- * may arrive late, and clocks differ. Short enough that TTL (which itself lags) clears
- * records a lost `$disconnect` left behind the same day.
+ * Slack past the lifetime: `$disconnect` is best-effort and may arrive late, and clocks
+ * differ. Small, because a connection whose `$disconnect` was lost stays listed (a 410
+ * per broadcast that reaches it, unless pruned) until it expires.
  */
 export const EXPIRY_MARGIN_SECONDS = 10 * 60
 export const DEFAULT_TTL_SECONDS = GATEWAY_LIFETIME_SECONDS + EXPIRY_MARGIN_SECONDS
@@ -42,8 +42,8 @@ export function expiresFromNow(ttlSeconds: number, nowMs: number = Date.now()): 
 }
 
 /**
- * DynamoDB's TTL sweep lags (AWS: typically within days), so an expired item can still
- * be read: every reader treats `expiresAt` at or before now as absent.
+ * DynamoDB's TTL sweep lags (typically up to two days), and expired items still show up
+ * in reads until then: every reader treats `expiresAt` at or before now as absent.
  */
 export function isExpired(expiresAt: number | undefined, nowMs: number = Date.now()): boolean {
   return typeof expiresAt === 'number' && expiresAt * 1000 <= nowMs

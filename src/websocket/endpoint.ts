@@ -35,7 +35,9 @@ const NO_OPTIONS: EndpointOptions = {}
 
 // One warm Lambda serves one API and stage, so the last answer is nearly always the
 // next one: remembering it keeps the regexes and URL parsing off the per-message path.
-let lastEndpoint: { domainName: string; stage: string; options: EndpointOptions; endpoint: string } | undefined
+let lastEndpoint:
+  | { domainName: string; stage: string; options: EndpointOptions; endpoint: string }
+  | undefined
 
 export function deriveManagementEndpoint(
   domainName: string,
@@ -43,7 +45,12 @@ export function deriveManagementEndpoint(
   options: EndpointOptions = NO_OPTIONS,
 ): string {
   const last = lastEndpoint
-  if (last !== undefined && last.domainName === domainName && last.stage === stage && last.options === options) {
+  if (
+    last !== undefined &&
+    last.domainName === domainName &&
+    last.stage === stage &&
+    last.options === options
+  ) {
     return last.endpoint
   }
   const endpoint = derive(domainName, stage, options)

@@ -146,4 +146,23 @@ describe('MESSAGE and DISCONNECT results', () => {
       body: 'queued',
     })
   })
+
+  it('a value that cannot be serialised is a logged 500, not an unhandled rejection', async () => {
+    const { app, logs } = harness()
+    app.webSocket('$default', () => ({ big: 10n }))
+    app.webSocket('sendmessage', async () => {
+      const cycle: Record<string, unknown> = {}
+      cycle.self = cycle
+      return cycle
+    })
+    expect((await app.handler(sample('ws-message'))).statusCode).toBe(500)
+    expect((await app.handler(sample('ws-message-custom-route-authorized'))).statusCode).toBe(500)
+    expect(logs.filter((l) => l.level === 'error')).toHaveLength(2)
+  })
+
+  it('any thenable a route returns is awaited', async () => {
+    const { app } = harness()
+    app.webSocket('$default', () => ({ then: (resolve: (v: unknown) => void) => resolve('later') }))
+    expect(await app.handler(sample('ws-message'))).toStrictEqual({ statusCode: 200, body: 'later' })
+  })
 })

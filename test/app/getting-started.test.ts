@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
 import { App } from 'socketeer'
 import { events, FakeStreamer, invoke } from 'socketeer/testkit'
+import { describe, expect, it } from 'vitest'
 
 // The handler of docs/getting-started.md, run as the page says, so the page stays true.
 
@@ -38,8 +38,12 @@ describe('docs/getting-started.md', () => {
   it('echoes on $default through @connections, and answers /health', async () => {
     const fake = new FakeStreamer()
     const connection = fake.connect()
-    const { calls } = await invoke(app, events.message({ connectionId: connection, body: { hi: 1 } }), { fake })
-    expect(calls.map((c) => [c.op, c.connectionId, c.data])).toStrictEqual([['post', connection, '{"echo":{"hi":1}}']])
+    const { calls } = await invoke(app, events.message({ connectionId: connection, body: { hi: 1 } }), {
+      fake,
+    })
+    expect(calls.map((c) => [c.op, c.connectionId, c.data])).toStrictEqual([
+      ['post', connection, '{"echo":{"hi":1}}'],
+    ])
     const { result } = await invoke(app, events.httpApi({ path: '/health' }))
     expect(JSON.parse(result.body)).toStrictEqual({ ok: true })
   })

@@ -144,6 +144,26 @@ describe('typed errors from the real SDK', () => {
     expect(error).toBeInstanceOf(ThrottledError)
   })
 
+  it('reads the name from an x-amzn-ErrorType with a namespace suffix (as AWS sends it)', async () => {
+    reply = aws.error(
+      429,
+      'LimitExceededException:http://internal.amazon.com/coral/com.amazon.coral.service/',
+      'x',
+    )
+    const error = await failure(() => client().postToConnection(ID, 'hi'))
+    expect(error).toBeInstanceOf(ThrottledError)
+    expect(error.code).toBe('LimitExceededException')
+  })
+
+  it('a bare unexpected status keeps it, as a non-retryable StreamerError', async () => {
+    reply = aws.bare(404)
+    const error = await failure(() => client().postToConnection(ID, 'hi'))
+    expect(error.constructor).toBe(StreamerError)
+    expect(error.status).toBe(404)
+    expect(error.code).toBe('Http404')
+    expect(error.retryable).toBe(false)
+  })
+
   it('an HTML 502 from a proxy is a retryable service error, not a SyntaxError', async () => {
     reply = { status: 502, headers: { 'content-type': 'text/html' }, body: '<html>Bad Gateway</html>' }
     const error = await failure(() => client().postToConnection(ID, 'hi'))
