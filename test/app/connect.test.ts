@@ -162,6 +162,7 @@ describe('MESSAGE and DISCONNECT results', () => {
 
   it('any thenable a route returns is awaited', async () => {
     const { app } = harness()
+    // biome-ignore lint/suspicious/noThenProperty: a non-native thenable is the point of this test
     app.webSocket('$default', () => ({ then: (resolve: (v: unknown) => void) => resolve('later') }))
     expect(await app.handler(sample('ws-message'))).toStrictEqual({ statusCode: 200, body: 'later' })
   })
