@@ -11,6 +11,7 @@ import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
 import { handleHttp } from './http-routes.js'
+import { registerInProcess } from './in-process.js'
 import { IntegrationTable } from './integrations.js'
 import { devLogger } from './log.js'
 import { forbidManagement, handleManagement } from './management.js'
@@ -198,6 +199,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     })
   }
 
+  const unregister = resolved.inProcessManagement ? registerInProcess(state, port) : () => {}
+
   const close = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     for (const conn of [...state.connections.values()]) closeConnection(state, conn, GOING_AWAY)
@@ -212,6 +215,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       else await new Promise((r) => setTimeout(r, 5))
     }
     clearTimeout(cutoff)
+    unregister()
     await closed
     wss.close()
   }

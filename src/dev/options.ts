@@ -48,6 +48,12 @@ export interface GatewayOptions extends Integrations {
    * When none are configured, dummy ones are set in process.env (default true).
    */
   dummyCredentials?: boolean
+  /**
+   * Handlers in this process reach @connections in-process (same model, same typed
+   * errors, no HTTP round trip through the SDK). `false` sends their calls over HTTP
+   * like every other client. Default true.
+   */
+  inProcessManagement?: boolean
 }
 
 export interface ResolvedOptions {
@@ -65,6 +71,7 @@ export interface ResolvedOptions {
   log: ((line: string) => void) | undefined
   sendBufferLimitBytes: number
   dummyCredentials: boolean
+  inProcessManagement: boolean
 }
 
 export const DEFAULTS = {
@@ -122,5 +129,6 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
       DEFAULTS.sendBufferLimitBytes,
     ),
     dummyCredentials: options.dummyCredentials ?? true,
+    inProcessManagement: options.inProcessManagement ?? true,
   }
 }

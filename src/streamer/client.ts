@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events'
 import { broadcastWith } from './broadcast.js'
 import { resolveEndpoint, resolveRegion } from './config.js'
 import { GoneError, StreamerValidationError } from './errors.js'
+import { localTransportFor } from './local-transports.js'
 import { type RetryOptions, type RetryPolicy, resolveRetry, withRetry } from './retry.js'
 import { createSdkTransport, type Transport } from './transport.js'
 import type {
@@ -69,7 +70,14 @@ class Client implements StreamerClient {
     this.#attemptTimeoutMs = timeout
     this.#transport =
       options.transport ??
-      createSdkTransport({ endpoint: this.endpoint, region: this.region, clientConfig: options.clientConfig })
+      preferLocal(
+        this.endpoint,
+        createSdkTransport({
+          endpoint: this.endpoint,
+          region: this.region,
+          clientConfig: options.clientConfig,
+        }),
+      )
   }
 
   async postToConnection(connectionId: string, data: PostData, options?: CallOptions): Promise<void> {
@@ -143,6 +151,16 @@ class Client implements StreamerClient {
     } finally {
       link?.unlink()
     }
+  }
+}
+
+// Looked up per call, not once: clients are cached for the life of the module, and a
+// local gateway may start or stop on that endpoint in between.
+function preferLocal(endpoint: string, wire: Transport): Transport {
+  return {
+    post: (id, data, signal) => (localTransportFor(endpoint) ?? wire).post(id, data, signal),
+    get: (id, signal) => (localTransportFor(endpoint) ?? wire).get(id, signal),
+    delete: (id, signal) => (localTransportFor(endpoint) ?? wire).delete(id, signal),
   }
 }
 

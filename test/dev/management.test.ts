@@ -8,7 +8,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
-import { App } from '../../src/index.js'
+import { App, createStreamerClient } from '../../src/index.js'
 import { connected, rawSocket, recorder, sdk, sleep, start } from './helpers.js'
 
 // The @connections API on the gateway's port, driven by the real AWS SDK v3 client.
@@ -206,6 +206,35 @@ describe('@connections', () => {
     const c = await connected(gw.url)
     c.ws.send('ping')
     expect(JSON.parse((await c.next()).data)).toEqual({ echo: 'ping', info: '127.0.0.1' })
+  })
+
+  it('in-process by default, over HTTP with inProcessManagement: false: same answers either way', async () => {
+    const app = new App({ logLevel: 'silent' })
+    app.webSocket('$default', async (ctx) => {
+      const ws = ctx.asWebSocket()
+      await ws.send(`self:${ws.text()}`)
+      // A gone id gives the same typed error on both paths.
+      const client = createStreamerClient({ endpoint: ws.managementEndpoint })
+      const gone = await client.postToConnection('R1kmxc2VNjMCFIA=', 'x').then(
+        () => 'sent',
+        (e: Error) => e.name,
+      )
+      await ws.send(gone)
+    })
+    for (const inProcessManagement of [true, false]) {
+      const { gw, lines } = await start({ handler: app.handler, inProcessManagement })
+      const c = await connected(gw.url)
+      c.ws.send('hi')
+      expect((await c.next()).data).toBe('self:hi')
+      expect((await c.next()).data).toBe('GoneError')
+      const manage = lines.filter((l) => l.includes('MANAGE'))
+      expect(manage.length).toBe(3)
+      for (const line of manage) {
+        if (inProcessManagement) expect(line).toMatch(/in-process/)
+        else expect(line).toMatch(/@connections/)
+      }
+      await gw.close()
+    }
   })
 
   it('never goes down on garbage', async () => {

@@ -1,0 +1,57 @@
+import { networkInterfaces } from 'node:os'
+import { registerLocalTransport } from '../streamer/local-transports.js'
+import type { Transport } from '../streamer/transport.js'
+import type { GatewayState } from './state.js'
+
+// Handlers running inside the gateway reach @connections in-process: the same model
+// and the same typed errors as the HTTP endpoint, minus the SDK's HTTP round trip.
+// Other processes (boto3, the CLI, a backend) keep using HTTP.
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i
+
+function localAddresses(): Set<string> {
+  const out = new Set<string>()
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) out.add(a.family === 'IPv6' ? `[${a.address}]` : a.address)
+  }
+  return out
+}
+
+/** The endpoint URLs this gateway answers: its port and stage on any address that reaches it. */
+function matcher(state: GatewayState, port: number): (url: URL) => boolean {
+  const listen = state.options.host
+  const any = listen === '0.0.0.0' || listen === '::' || listen === ''
+  const addresses = any ? localAddresses() : new Set([listen, `[${listen}]`])
+  const path = `/${state.options.stage}`
+  return (url) =>
+    url.protocol === 'http:' &&
+    Number(url.port || 80) === port &&
+    url.pathname.replace(/\/+$/, '') === path &&
+    (LOOPBACK.test(url.hostname) || addresses.has(url.hostname))
+}
+
+function inProcessTransport(state: GatewayState): Transport {
+  const { model, log } = state
+  // Run on a later tick, as a network call would, so a handler's ordering does not depend on it.
+  const run = <T>(op: string, connectionId: string, fn: () => T): Promise<T> =>
+    Promise.resolve().then(() => {
+      try {
+        const out = fn()
+        log({ kind: 'MANAGE', route: `${op} in-process`, connectionId, status: op === 'DELETE' ? 204 : 200 })
+        return out
+      } catch (error) {
+        const status = (error as { status?: number }).status
+        log({ kind: 'MANAGE', route: `${op} in-process`, connectionId, status: status ?? 500, error })
+        throw error
+      }
+    })
+  return {
+    post: (id, data) => run('POST', id, () => model.post(id, data)),
+    get: (id) => run('GET', id, () => model.get(id)),
+    delete: (id) => run('DELETE', id, () => model.delete(id)),
+  }
+}
+
+export function registerInProcess(state: GatewayState, port: number): () => void {
+  return registerLocalTransport({ matches: matcher(state, port), transport: inProcessTransport(state) })
+}
