@@ -40,6 +40,7 @@ export class WebSocketContext {
   acceptedProtocol: string | undefined
   #endpoint: string | undefined
   #lowerHeaders: Record<string, string> | undefined
+  #query: Record<string, string> | undefined
   readonly #rc: WebSocketRequestContext
 
   constructor(
@@ -127,10 +128,13 @@ export class WebSocketContext {
   }
   /** Query parameters of the connect URL (CONNECT only). */
   get query(): Record<string, string> {
-    const q = this.event.queryStringParameters
-    const out: Record<string, string> = {}
-    if (q) for (const k in q) if (q[k] !== undefined) out[k] = q[k]!
-    return out
+    if (!this.#query) {
+      const q = this.event.queryStringParameters
+      const out: Record<string, string> = {}
+      if (q) for (const k in q) if (q[k] !== undefined) out[k] = q[k]!
+      this.#query = out
+    }
+    return this.#query
   }
   /** Subprotocols the client offered in `Sec-WebSocket-Protocol`. */
   get protocols(): string[] {
