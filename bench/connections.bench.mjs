@@ -7,6 +7,10 @@
 //                     resolves (every POST answered) and until every client has the frame.
 //   ids baseline      the same fan-out over a precomputed id list (streamer.broadcast),
 //                     no store: the ratio is what the registry costs, same run.
+//   two paths         `sdk`: the handler's @connections calls go over HTTP through the
+//                     AWS SDK, as in production (inProcessManagement: false);
+//                     `in-process`: the gateway's default for handlers it runs, the same
+//                     @connections model without the SDK's HTTP hop.
 //   duplicate frames  frames beyond one per member: a POST retried after its attempt
 //                     timed out (5 s default) had been delivered: at-least-once.
 //
@@ -20,10 +24,13 @@ import WebSocket from 'ws'
 
 const self = fileURLToPath(import.meta.url)
 const SIZES = (process.env.SIZES ?? '1000,10000').split(',').map(Number)
-const ROUNDS = { 1000: 2, 10000: 1 }
-// The no-store baseline only where it is cheap: a 10 000 fan-out takes tens of seconds
-// on a busy 2-core machine, and the registry's share is measured at 1 000.
-const BASELINE = new Set([1000])
+// Rounds per path and size: an SDK fan-out of 10 000 takes ~10 s, an in-process one of
+// 1 000 ~0.1 s (where one disturbed round would decide the figure).
+const ROUNDS = { sdk: { 1000: 2, 10000: 1 }, 'in-process': { 1000: 7, 10000: 3 } }
+// The no-store baseline where it is cheap: a 10 000 fan-out through the SDK takes tens
+// of seconds on a busy 2-core machine, in-process well under one.
+const BASELINE = { sdk: new Set([1000]), 'in-process': new Set([1000, 10000]) }
+const PATHS = ['sdk', 'in-process']
 const CONCURRENCY = 64
 const OPEN_CONCURRENCY = 200
 // A tag per round first, so a client counts only this round's frame.
@@ -32,13 +39,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 // ---- server side (child process) ---------------------------------------------------
 
-async function serve() {
+async function serve(path) {
   const { App, MemoryConnectionStore, createStreamerClient } = await import('../dist/index.js')
   const { startGateway } = await import('../dist/dev/index.js')
   const store = new MemoryConnectionStore()
   const app = new App({ connections: store, logLevel: 'silent' })
   app.webSocket('$connect', (ctx) => ctx.asWebSocket().join('room'))
-  const gw = await startGateway({ handler: app.handler, port: 0, logger: () => {} })
+  const gw = await startGateway({
+    handler: app.handler,
+    port: 0,
+    logger: () => {},
+    inProcessManagement: path === 'in-process',
+  })
   const streamer = createStreamerClient({ endpoint: gw.managementEndpoint, region: 'us-east-1' })
   const reply = (m) => process.send(m)
   process.on('message', async (msg) => {
@@ -67,8 +79,8 @@ async function serve() {
 
 // ---- client side (this process) ----------------------------------------------------
 
-async function startServer() {
-  const child = fork(self, ['serve'], { stdio: 'inherit' })
+async function startServer(path) {
+  const child = fork(self, ['serve', path], { stdio: 'inherit' })
   const [first] = await once(child, 'message')
   const ask = async (msg) => {
     child.send(msg)
@@ -112,11 +124,22 @@ async function until(check, limitMs) {
   }
 }
 
-if (process.argv[2] === 'serve') await serve()
+if (process.argv[2] === 'serve') await serve(process.argv[3])
 else await main()
 
 async function main() {
-  const server = await startServer()
+  const started = performance.now()
+  const rows = []
+  for (const path of PATHS) rows.push(...(await measure(path)))
+  console.log(
+    `broadcast to a room, MemoryConnectionStore, local gateway, concurrency ${CONCURRENCY}, ${payload('').length}-byte message`,
+  )
+  console.table(rows)
+  console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s)`)
+}
+
+async function measure(path) {
+  const server = await startServer(path)
   const rows = []
   try {
     for (const n of SIZES) {
@@ -133,12 +156,13 @@ async function main() {
         delivered: Number.POSITIVE_INFINITY,
         ids: Number.POSITIVE_INFINITY,
       }
+      const baseline = BASELINE[path].has(n)
       // Alternating rounds, best of each kept: the least disturbed by other work on the
       // machine. The first size starts with a warm-up round (the SDK's first calls are
       // slow), not counted; the server process stays warm for the next size.
       const first = n === SIZES[0] ? 0 : 1
-      for (let round = first; round <= (ROUNDS[n] ?? 1); round++) {
-        for (const op of BASELINE.has(n) ? ['group', 'ids'] : ['group']) {
+      for (let round = first; round <= (ROUNDS[path][n] ?? 1); round++) {
+        for (const op of baseline ? ['group', 'ids'] : ['group']) {
           received = 0
           tag = `${op}${n}r${round}`
           const t0 = performance.now()
@@ -159,12 +183,13 @@ async function main() {
         }
       }
       rows.push({
+        path,
         members: n,
         'group ms': best.group.toFixed(0),
         'group msg/s': Math.round((n / best.group) * 1000),
         'delivered msg/s': Math.round((n / best.delivered) * 1000),
-        'ids-only msg/s': BASELINE.has(n) ? Math.round((n / best.ids) * 1000) : '-',
-        'group / ids-only': BASELINE.has(n) ? (best.ids / best.group).toFixed(2) : '-',
+        'ids-only msg/s': baseline ? Math.round((n / best.ids) * 1000) : '-',
+        'group / ids-only': baseline ? (best.ids / best.group).toFixed(2) : '-',
         'duplicate frames': duplicates,
         'warm-up duplicates': n === SIZES[0] ? warmupDuplicates : '-',
       })
@@ -174,8 +199,5 @@ async function main() {
   } finally {
     await server.stop()
   }
-  console.log(
-    `broadcast to a room, MemoryConnectionStore, local gateway, concurrency ${CONCURRENCY}, ${payload('').length}-byte message`,
-  )
-  console.table(rows)
+  return rows
 }

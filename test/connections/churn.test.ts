@@ -10,8 +10,8 @@ import type { StreamerClient } from '../../src/streamer/types.js'
 import { collect, useDynalite } from './helpers.js'
 
 // Broadcast under churn, with real parts only: the local gateway (real sockets, the
-// real @connections HTTP API), real `ws` clients, the App's handlers, the default
-// streamer (AWS SDK) and each store. 1 000 connections join a room (400 on dynalite,
+// real @connections HTTP API), real `ws` clients, the App's handlers, the streamer client
+// over the AWS SDK, and each store. 1 000 connections join a room (400 on dynalite,
 // whose writes are slow: ~3 per connect); while a handler broadcasts to it, a quarter
 // of them go away (half close cleanly, half drop the TCP connection; for half of those
 // API Gateway's best-effort `$disconnect` is lost).
@@ -106,6 +106,8 @@ describe.each(stores)(
         port: 0,
         logger: () => {},
         handler: app.handler,
+        // Over the real wire: the SDK's HTTP calls to the gateway's @connections endpoint.
+        inProcessManagement: false,
         routes: {
           $disconnect: (event, context) =>
             lost.has(event.requestContext.connectionId) ? { statusCode: 200 } : app.handler(event, context),
