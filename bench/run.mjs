@@ -16,5 +16,7 @@ for (const file of files) {
   const r = spawnSync(process.execPath, ['--expose-gc', `${dir}${file}`], { stdio: 'inherit' })
   if (r.status !== 0) failed++
 }
-console.log(`\nmachine: ${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cpus (${(await import('node:os')).cpus()[0]?.model ?? '?'})`)
+console.log(
+  `\nmachine: ${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cpus (${(await import('node:os')).cpus()[0]?.model ?? '?'})`,
+)
 process.exit(failed ? 1 : 0)

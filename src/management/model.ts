@@ -82,9 +82,12 @@ export class ConnectionsModel {
 
   post(connectionId: string, data: Uint8Array): void {
     if (data.byteLength > MAX_MESSAGE_BYTES) {
-      throw new PayloadTooLargeError(`Message is ${data.byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}`, {
-        connectionId,
-      })
+      throw new PayloadTooLargeError(
+        `Message is ${data.byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}`,
+        {
+          connectionId,
+        },
+      )
     }
     this.#live(connectionId)
     this.hooks.deliver?.(connectionId, data)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { StreamerError } from '../streamer/errors.js'
+import type { StreamerError } from '../streamer/errors.js'
 import type { ConnectionInfo } from '../streamer/types.js'
 
 // The restJson1 wire format of @connections (semantics page, section 4), so the
@@ -30,7 +30,8 @@ export function parseManagementPath(
   } catch {
     return { error: 'forbidden' }
   }
-  const op = method === 'POST' ? 'post' : method === 'GET' ? 'get' : method === 'DELETE' ? 'delete' : undefined
+  const op =
+    method === 'POST' ? 'post' : method === 'GET' ? 'get' : method === 'DELETE' ? 'delete' : undefined
   return op ? { op, connectionId } : { error: 'forbidden' }
 }
 
@@ -66,10 +67,18 @@ const MESSAGES: Record<string, string> = {
 /** A typed streamer error as the service would answer it. GoneException has an empty body. */
 export function errorResponse(error: StreamerError | 'forbidden'): WireResponse {
   if (error === 'forbidden') {
-    return { status: 403, headers: headers('ForbiddenException'), body: JSON.stringify({ message: 'Forbidden' }) }
+    return {
+      status: 403,
+      headers: headers('ForbiddenException'),
+      body: JSON.stringify({ message: 'Forbidden' }),
+    }
   }
   if (error.status === 410) return { status: 410, headers: headers('GoneException'), body: '' }
   const code = error.status >= 500 ? 'InternalServerErrorException' : error.code
   const message = error.status >= 500 ? 'Internal server error' : (MESSAGES[code] ?? error.message)
-  return { status: error.status >= 500 ? 500 : error.status, headers: headers(code), body: JSON.stringify({ message }) }
+  return {
+    status: error.status >= 500 ? 500 : error.status,
+    headers: headers(code),
+    body: JSON.stringify({ message }),
+  }
 }
