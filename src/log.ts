@@ -23,6 +23,33 @@ function serialiseError(value: unknown): unknown {
   return value
 }
 
+// Logging must never throw: a BigInt or a cycle in a thrown value would otherwise turn a
+// handled error into a failed invocation.
+function stringify(entry: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(entry)
+  } catch {
+    const seen = new WeakSet<object>()
+    try {
+      return JSON.stringify(entry, (_key, value: unknown) => {
+        if (typeof value === 'bigint') return value.toString()
+        if (typeof value === 'object' && value !== null) {
+          if (seen.has(value)) return '[Circular]'
+          seen.add(value)
+        }
+        return value
+      })
+    } catch {
+      return JSON.stringify({
+        level: entry.level,
+        time: entry.time,
+        message: String(entry.message),
+        unserialisable: true,
+      })
+    }
+  }
+}
+
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const envLevel = process.env.SOCKETEER_LOG_LEVEL ?? process.env.LOG_LEVEL
   const level = options.level ?? ((envLevel?.toLowerCase() as LogLevel | undefined) || 'info')
@@ -35,7 +62,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       if (RANK[name] < min) return
       const entry: Record<string, unknown> = { level: name, time: new Date().toISOString(), message, ...base }
       if (fields) for (const k in fields) entry[k] = serialiseError(fields[k])
-      write(JSON.stringify(entry))
+      write(stringify(entry))
     }
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
 }

@@ -1,34 +1,45 @@
-import type { Context } from 'socketeer'
-import type { Member, Roster } from './roster.js'
+import {
+  broadcast,
+  type ConnectionRecord,
+  type ConnectionStore,
+  type Context,
+  deriveManagementEndpoint,
+  type RestApiEvent,
+  type StreamerClient,
+} from 'socketeer'
+import { nameOf } from './names.js'
+
+/** The group every member joins on `$connect`: the chat has one room. */
+export const LOBBY = 'lobby'
 
 export interface Announced {
   delivered: number
   gone: number
 }
 
-// A member is connected only once its `$connect` has returned: a post in between is a
-// 410 that does not mean it left, so a fresh member is never pruned for one.
-const JOIN_GRACE_MS = 2_000
+/** How many are in the lobby (the `online` of presence frames). */
+export async function online(store: ConnectionStore): Promise<number> {
+  let n = 0
+  for await (const _ of store.members(LOBBY)) n++
+  return n
+}
 
 /**
- * Sends one JSON payload to every member (but `except`). Members the service reports
- * gone are dropped and their departure announced: `$disconnect` is best-effort, a 410
- * is the truth (and a later `$disconnect` then finds nobody to announce).
+ * Sends one JSON payload to the lobby through the registry's broadcast, which deletes the
+ * members the service reports gone. Their departure is announced here: `$disconnect` is
+ * best-effort, a 410 is the truth (and a later `$disconnect` finds no record to announce).
  */
-export async function announce(
-  ctx: Context,
-  roster: Roster,
-  payload: object,
-  except?: string,
-): Promise<Announced> {
-  const first = await deliver(ctx, roster, payload, except)
+export async function announce(ctx: Context, store: ConnectionStore, payload: object): Promise<Announced> {
+  const streamer = streamerOf(ctx)
+  const first = await deliver(ctx, store, streamer, payload)
   let departed = first.departed
-  // Each pass removes members, so this ends.
+  // A record is announced only when a delete removed it, so once: this ends.
   while (departed.length > 0) {
-    const next: Member[] = []
-    for (const m of departed) {
-      const left = { type: 'presence', event: 'left', name: m.name, online: roster.size }
-      next.push(...(await deliver(ctx, roster, left)).departed)
+    const next: ConnectionRecord[] = []
+    for (const record of departed) {
+      const name = nameOf(record.connectionId, record)
+      const left = { type: 'presence', event: 'left', name, online: await online(store) }
+      next.push(...(await deliver(ctx, store, streamer, left)).departed)
     }
     departed = next
   }
@@ -37,30 +48,52 @@ export async function announce(
 
 async function deliver(
   ctx: Context,
-  roster: Roster,
+  store: ConnectionStore,
+  streamer: StreamerClient,
   payload: object,
-  except?: string,
-): Promise<Announced & { departed: Member[] }> {
-  // Grouped by endpoint because a streamer client talks to one API stage.
-  const groups = new Map<string, Member[]>()
-  for (const m of roster.all()) {
-    if (m.connectionId === except) continue
-    const key = `${m.endpoint}|${m.region ?? ''}`
-    groups.set(key, [...(groups.get(key) ?? []), m])
+): Promise<Announced & { departed: ConnectionRecord[] }> {
+  const departed: ConnectionRecord[] = []
+  const deps = { store: keepingPruned(store, departed), streamer }
+  const result = await broadcast(deps, LOBBY, payload, ctx.callOptions())
+  for (const f of result.failed)
+    ctx.log.warn('broadcast failed', { connectionId: f.connectionId, error: f.error })
+  // Left for the record's TTL to remove; a later broadcast tries again.
+  for (const f of result.pruneFailed)
+    ctx.log.warn('pruning a gone member failed', { connectionId: f.connectionId, error: f.error })
+  return { delivered: result.sent.length, gone: result.gone.length, departed }
+}
+
+/**
+ * The store as broadcast() sees it, keeping each record its pruning deletes: broadcast()
+ * reports only the ids, and by then the record holding the name is gone.
+ */
+function keepingPruned(store: ConnectionStore, pruned: ConnectionRecord[]): ConnectionStore {
+  return {
+    put: (record) => store.put(record),
+    get: (connectionId) => store.get(connectionId),
+    async delete(connectionId, options) {
+      const out = await store.delete(connectionId, options)
+      if (out.record) pruned.push(out.record)
+      return out
+    },
+    join: (connectionId, group) => store.join(connectionId, group),
+    leave: (connectionId, group) => store.leave(connectionId, group),
+    members: (group, options) => store.members(group, options),
+    groups: (connectionId) => store.groups(connectionId),
   }
-  const out = { delivered: 0, gone: 0, departed: [] as Member[] }
-  for (const members of groups.values()) {
-    const { endpoint, region } = members[0]!
-    const ids = members.map((m) => m.connectionId)
-    const result = await ctx.streamerFor(endpoint, region).broadcast(ids, payload, ctx.callOptions())
-    out.delivered += result.sent.length
-    out.gone += result.gone.length
-    for (const id of result.gone) {
-      const m = roster.get(id)
-      if (m && Date.now() - m.joinedAt > JOIN_GRACE_MS) out.departed.push(roster.remove(id)!)
-    }
-    for (const f of result.failed)
-      ctx.log.warn('broadcast failed', { connectionId: f.connectionId, error: f.error })
+}
+
+/**
+ * The @connections client for the lobby. A WebSocket event names its own stage. A REST
+ * call (POST /notice) uses the App's endpoint (SOCKETEER_MANAGEMENT_ENDPOINT, which the
+ * CDK construct sets), else the stage that served it: the local gateway serves HTTP and
+ * WebSocket on one host and stage.
+ */
+function streamerOf(ctx: Context): StreamerClient {
+  if (ctx.isWebSocket) {
+    const ws = ctx.asWebSocket()
+    return ctx.streamerFor(ws.managementEndpoint, ws.region)
   }
-  return out
+  const { domainName = '', stage = '' } = (ctx.event as RestApiEvent).requestContext ?? {}
+  return ctx.streamerFor(deriveManagementEndpoint(domainName, stage, ctx.endpointOptions), ctx.region)
 }

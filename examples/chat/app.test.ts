@@ -1,4 +1,10 @@
-import { GoneError, type PostData, type StreamerClient } from 'socketeer'
+import {
+  type AppOptions,
+  GoneError,
+  MemoryConnectionStore,
+  type PostData,
+  type StreamerClient,
+} from 'socketeer'
 import { events } from 'socketeer/testkit'
 import { describe, expect, it, vi } from 'vitest'
 import { createChatApp } from './app.js'
@@ -35,9 +41,9 @@ function recordingStreamer() {
   return { sent, gone, factory: () => client }
 }
 
-async function chat() {
+async function chat(options: AppOptions = {}) {
   const streamer = recordingStreamer()
-  const app = createChatApp({ logLevel: 'silent', streamer: streamer.factory })
+  const app = createChatApp({ logLevel: 'silent', streamer: streamer.factory, ...options })
   const connect = async (connectionId: string, name?: string) =>
     app.handler(events.connect({ connectionId, query: name ? { name } : undefined }))
   const say = (connectionId: string, body: object) =>
@@ -100,7 +106,8 @@ describe('chat App (unit, testkit events)', () => {
       const c = await chat()
       await c.connect(A, 'alice')
       await c.connect(B, 'bob')
-      vi.setSystemTime(Date.now() + 5_000)
+      // Past the registry's grace for a 410 during $connect (60 s), so the 410 means gone.
+      vi.setSystemTime(Date.now() + 61_000)
       c.gone.add(B) // bob vanished without a $disconnect
       c.sent.length = 0
       const first = await c.notice('server restarts soon')
@@ -138,6 +145,27 @@ describe('chat App (unit, testkit events)', () => {
     c.sent.length = 0
     await c.app.handler(events.disconnect({ connectionId: B }))
     expect(c.sent).toEqual([{ to: A, data: { type: 'presence', event: 'left', name: 'bob', online: 1 } }])
+  })
+
+  it('shares who is connected between Lambda instances: every App on one store', async () => {
+    const store = new MemoryConnectionStore()
+    const one = await chat({ connections: store })
+    const two = await chat({ connections: store })
+    await one.connect(A, 'alice')
+    await two.connect(B, 'bob')
+    expect(two.sent).toEqual([{ to: A, data: { type: 'presence', event: 'joined', name: 'bob', online: 2 } }])
+    // alice's name, saved by instance one, is what instance two puts on her message.
+    await two.say(A, { action: 'sendmessage', message: 'hi' })
+    expect(two.sent.slice(1).map((s) => [s.to, s.data.from])).toEqual([
+      [A, 'alice'],
+      [B, 'alice'],
+    ])
+    expect(JSON.parse((await one.say(B, { action: 'whoami' })).body)).toMatchObject({
+      name: 'bob',
+      online: 2,
+    })
+    await one.app.handler(events.disconnect({ connectionId: B }))
+    expect(one.sent).toEqual([{ to: A, data: { type: 'presence', event: 'left', name: 'bob', online: 1 } }])
   })
 
   it('serves the page wired to the stage of the request', async () => {

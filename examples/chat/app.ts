@@ -1,7 +1,16 @@
-import { App, AppError, type AppOptions, type RestApiEvent } from 'socketeer'
-import { announce } from './announce.js'
+import {
+  App,
+  AppError,
+  type AppOptions,
+  CONNECTIONS_TABLE_ENV,
+  type ConnectionStore,
+  DynamoConnectionStore,
+  MemoryConnectionStore,
+  type RestApiEvent,
+} from 'socketeer'
+import { announce, LOBBY, online } from './announce.js'
+import { nameFrom, nameOf } from './names.js'
 import { chatPage } from './page.js'
-import { Roster } from './roster.js'
 
 // The chat example: a WebSocket API (connect with ?name=, broadcast, whoami) and,
 // in the same function, a REST route that pushes a notice to everyone plus the page.
@@ -9,37 +18,40 @@ import { Roster } from './roster.js'
 // Client → server frames: {"action":"sendmessage","message":"hi"}, {"action":"whoami"}.
 // Server → client frames are JSON with a `type`: message, notice, presence, whoami, error.
 
-const MAX_NAME = 32
 const MAX_MESSAGE = 2_000
 
-function nameFrom(raw: string | undefined, connectionId: string): string {
-  const name = (raw ?? '').trim().slice(0, MAX_NAME)
-  return name || `guest-${connectionId.slice(0, 4)}`
+/**
+ * Who is connected. Deployed, many Lambda instances serve one chat, so it lives in the
+ * table the CDK construct creates (and names in SOCKETEER_CONNECTIONS_TABLE). Locally one
+ * process serves everyone (the gateway, tests), and memory has the same semantics.
+ */
+function connectionStore(): ConnectionStore {
+  return process.env[CONNECTIONS_TABLE_ENV] ? new DynamoConnectionStore() : new MemoryConnectionStore()
 }
 
-/** A fresh chat App with its own roster (tests start several side by side). */
+/** A fresh chat App; without `connections`, on a fresh store (tests start several side by side). */
 export function createChatApp(options: AppOptions = {}): App {
-  const roster = new Roster()
-  const app = new App(options)
+  const store = options.connections ?? connectionStore()
+  const app = new App({ ...options, connections: store })
 
   app.webSocket('$connect', async (ctx) => {
     const ws = ctx.asWebSocket()
     const name = nameFrom(ws.query.name, ws.connectionId)
-    // Posting to the connecting client would be a 410 here; tell the others instead.
-    await announce(ctx, roster, { type: 'presence', event: 'joined', name, online: roster.size + 1 })
-    roster.add({
-      connectionId: ws.connectionId,
-      name,
-      endpoint: ws.managementEndpoint,
-      region: ws.region,
-      joinedAt: Date.now(),
-    })
+    // Both take effect when the App saves the record, once $connect returns. Until then the
+    // client is no member and a post to it would be a 410: the others are told, and it is
+    // counted on top.
+    await ws.setAttributes({ name })
+    await ws.join(LOBBY)
+    await announce(ctx, store, { type: 'presence', event: 'joined', name, online: (await online(store)) + 1 })
   })
 
   app.webSocket('$disconnect', async (ctx) => {
-    const gone = roster.remove(ctx.asWebSocket().connectionId)
-    if (gone)
-      await announce(ctx, roster, { type: 'presence', event: 'left', name: gone.name, online: roster.size })
+    // The App deleted the connection before this runs: it is neither told nor counted.
+    const record = ctx.asWebSocket().departed?.record
+    // No record: never saved, or a broadcast already found it gone and announced it.
+    if (!record) return
+    const name = nameOf(record.connectionId, record)
+    await announce(ctx, store, { type: 'presence', event: 'left', name, online: await online(store) })
   })
 
   app.webSocket('sendmessage', async (ctx) => {
@@ -53,20 +65,20 @@ export function createChatApp(options: AppOptions = {}): App {
       })
       return
     }
-    const from = roster.get(ws.connectionId)?.name ?? nameFrom(undefined, ws.connectionId)
-    await announce(ctx, roster, { type: 'message', from, text: message, at: ws.requestTime })
+    const from = nameOf(ws.connectionId, await store.get(ws.connectionId))
+    await announce(ctx, store, { type: 'message', from, text: message, at: ws.requestTime })
   })
 
   // Answered through the route response (the gateway must enable one for `whoami`).
-  app.webSocket('whoami', (ctx) => {
+  app.webSocket('whoami', async (ctx) => {
     const ws = ctx.asWebSocket()
     return {
       type: 'whoami',
       connectionId: ws.connectionId,
-      name: roster.get(ws.connectionId)?.name ?? nameFrom(undefined, ws.connectionId),
+      name: nameOf(ws.connectionId, await store.get(ws.connectionId)),
       connectedAt: ws.connectedAt,
       sourceIp: ws.sourceIp,
-      online: roster.size,
+      online: await online(store),
     }
   })
 
@@ -81,7 +93,7 @@ export function createChatApp(options: AppOptions = {}): App {
     const { text } = ctx.req.json<{ text?: unknown }>()
     if (typeof text !== 'string' || text.trim() === '')
       throw new AppError('bad_request', 'body must be {"text": "..."}')
-    const result = await announce(ctx, roster, { type: 'notice', text, at: Date.now() })
+    const result = await announce(ctx, store, { type: 'notice', text, at: Date.now() })
     return ctx.json(result)
   })
 

@@ -32,10 +32,13 @@ function matches(statement: Record<string, unknown>, methodArn: string): boolean
 
 export function readAuthorizerOutcome(outcome: Outcome, methodArn: string): AuthorizerDecision {
   if (outcome.kind === 'timeout') return { allow: false, status: 500, why: 'the authorizer timed out' }
+  // Semantics page, section 6: throwing, `Unauthorized` or otherwise, refuses with 401.
   if (outcome.kind === 'error') {
-    return isUnauthorized(outcome.error)
-      ? { allow: false, status: 401, why: 'Unauthorized' }
-      : { allow: false, status: 500, why: 'the authorizer failed (throw "Unauthorized" for a 401)' }
+    return {
+      allow: false,
+      status: 401,
+      why: isUnauthorized(outcome.error) ? 'Unauthorized' : 'the authorizer threw: refused with 401',
+    }
   }
   const result = outcome.value as Partial<AuthorizerPolicyResult> | null | undefined
   if (!result || typeof result !== 'object' || typeof result.principalId !== 'string') {

@@ -8,6 +8,7 @@ import { parseManagementPath } from '../management/wire.js'
 import { GoneError, ThrottledError } from '../streamer/errors.js'
 import { MAX_MESSAGE_BYTES } from '../streamer/validate.js'
 import { Connection, GOING_AWAY } from './connection.js'
+import { holdDummyCredentials } from './credentials.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
 import { handleHttp } from './http-routes.js'
@@ -37,23 +38,6 @@ export interface Gateway {
   update(integrations: Integrations): void
   /** Closes every socket (firing $disconnect with 1001 `Going away`) and the server. */
   close(): Promise<void>
-}
-
-// Set once per process, only when nothing else provides credentials: the SDK in a
-// handler must sign its @connections calls, and the gateway does not check signatures.
-function ensureDummyCredentials(): boolean {
-  const env = process.env
-  if (
-    env.AWS_ACCESS_KEY_ID ||
-    env.AWS_PROFILE ||
-    env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
-    env.AWS_WEB_IDENTITY_TOKEN_FILE
-  ) {
-    return false
-  }
-  env.AWS_ACCESS_KEY_ID = 'local'
-  env.AWS_SECRET_ACCESS_KEY = 'local'
-  return true
 }
 
 const CLOSE_GRACE_MS = 2_000
@@ -192,10 +176,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = (server.address() as AddressInfo).port
   const host = displayHost(resolved.host)
   hostPort = `${host}:${port}`
-  if (resolved.dummyCredentials && ensureDummyCredentials()) {
+  const releaseCredentials = resolved.dummyCredentials ? holdDummyCredentials() : undefined
+  if (releaseCredentials) {
     log({
       kind: 'GATEWAY',
-      detail: 'no AWS credentials configured: set dummy ones so the SDK can sign @connections calls',
+      detail:
+        'no AWS credentials configured: dummy ones set while the gateway runs, so the SDK can sign @connections calls',
     })
   }
 
@@ -216,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     clearTimeout(cutoff)
     unregister()
+    releaseCredentials?.()
     await closed
     wss.close()
   }

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import { broadcastWith } from './broadcast.js'
 import { resolveEndpoint, resolveRegion } from './config.js'
-import { GoneError, StreamerValidationError } from './errors.js'
+import { GoneError, StreamerError, StreamerValidationError, streamerErrorFor } from './errors.js'
 import { localTransportFor } from './local-transports.js'
 import { type RetryOptions, type RetryPolicy, resolveRetry, withRetry } from './retry.js'
 import { createSdkTransport, type Transport } from './transport.js'
@@ -154,13 +154,39 @@ class Client implements StreamerClient {
   }
 }
 
+// A local gateway may run another copy of socketeer (dist vs src, ESM vs CJS): its
+// typed errors are instances of that copy's classes. Rebuild them as this copy's, so
+// `instanceof GoneError` (pruning, delete-is-done, retry decisions) still holds.
+function ownError(error: unknown, connectionId: string): never {
+  if (error instanceof StreamerError) throw error
+  const e = error as { status?: unknown; code?: unknown; message?: unknown; retryAfterMs?: unknown }
+  if (typeof e?.status === 'number' && typeof e.code === 'string') {
+    const options: { connectionId: string; cause: unknown; retryAfterMs?: number } = {
+      connectionId,
+      cause: error,
+    }
+    if (typeof e.retryAfterMs === 'number') options.retryAfterMs = e.retryAfterMs
+    throw streamerErrorFor(e.status, e.code, typeof e.message === 'string' ? e.message : undefined, options)
+  }
+  throw error
+}
+
 // Looked up per call, not once: clients are cached for the life of the module, and a
 // local gateway may start or stop on that endpoint in between.
 function preferLocal(endpoint: string, wire: Transport): Transport {
   return {
-    post: (id, data, signal) => (localTransportFor(endpoint) ?? wire).post(id, data, signal),
-    get: (id, signal) => (localTransportFor(endpoint) ?? wire).get(id, signal),
-    delete: (id, signal) => (localTransportFor(endpoint) ?? wire).delete(id, signal),
+    post: (id, data, signal) => {
+      const local = localTransportFor(endpoint)
+      return local ? local.post(id, data, signal).catch((e) => ownError(e, id)) : wire.post(id, data, signal)
+    },
+    get: (id, signal) => {
+      const local = localTransportFor(endpoint)
+      return local ? local.get(id, signal).catch((e) => ownError(e, id)) : wire.get(id, signal)
+    },
+    delete: (id, signal) => {
+      const local = localTransportFor(endpoint)
+      return local ? local.delete(id, signal).catch((e) => ownError(e, id)) : wire.delete(id, signal)
+    },
   }
 }
 

@@ -14,7 +14,6 @@ import {
   validateAsync,
   validateSync,
 } from '../json.js'
-import { GoneError } from '../streamer/errors.js'
 import type { CallOptions, ConnectionInfo, StreamerClient } from '../streamer/types.js'
 import { deriveManagementEndpoint, type EndpointOptions, regionFromHost } from './endpoint.js'
 
@@ -185,22 +184,14 @@ export class WebSocketContext {
     return this.host.streamerFor(this.managementEndpoint, this.region)
   }
 
-  #notDuringConnect(op: string): void {
-    // AWS answers 410 here: the connection does not exist until $connect returns.
-    if (this.eventType === 'CONNECT') {
-      throw new GoneError(`${op} during $connect: the connection is not established until $connect returns`, {
-        connectionId: this.connectionId,
-      })
-    }
-  }
-
-  /** Sends a frame to this connection. */
+  /**
+   * Sends a frame to this connection. During `$connect` the service answers 410
+   * (GoneError): the connection is not established until `$connect` returns.
+   */
   send(data: string | Uint8Array): Promise<void> {
-    this.#notDuringConnect('send()')
     return this.#client().postToConnection(this.connectionId, data, this.host.callOptions())
   }
   sendJSON(value: unknown): Promise<void> {
-    this.#notDuringConnect('sendJSON()')
     return this.#client().postToConnection(this.connectionId, JSON.stringify(value), this.host.callOptions())
   }
   /** Closes this connection (the client sees 1000). Gone counts as done. */
@@ -208,7 +199,6 @@ export class WebSocketContext {
     return this.#client().deleteConnection(this.connectionId, this.host.callOptions())
   }
   info(): Promise<ConnectionInfo> {
-    this.#notDuringConnect('info()')
     return this.#client().getConnection(this.connectionId, this.host.callOptions())
   }
 

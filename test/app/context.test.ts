@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { App, type Context, createJsonLogger, type Logger } from '../../src/index.js'
+import { events } from '../../testkit/index.js'
 import { sample } from '../events/samples/index.js'
 import { harness, lambdaContext } from './helpers.js'
 
@@ -160,5 +161,21 @@ describe('ctx.log', () => {
     app.webSocket('$default', (ctx) => ctx.log.info('hi'))
     await app.handler(sample('ws-message'))
     expect(seen).toStrictEqual(['child hi'])
+  })
+})
+
+describe('the default logger never throws', () => {
+  it('logs a thrown value holding a BigInt and a cycle, and the handler still answers 500', async () => {
+    const lines: string[] = []
+    const app = new App({ logger: () => createJsonLogger({ write: (l) => lines.push(l) }) })
+    app.webSocket('$default', () => {
+      const bad: Record<string, unknown> = { n: 1n }
+      bad.self = bad
+      throw bad
+    })
+    const result = await app.handler(events.message({ requestId: 'R1koeHsUtjMFbRw=' }))
+    expect(result.statusCode).toBe(500)
+    expect(lines).toHaveLength(1)
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', error: { n: '1', self: '[Circular]' } })
   })
 })

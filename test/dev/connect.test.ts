@@ -178,19 +178,21 @@ describe('the $connect authorizer', () => {
       context,
     })
 
-  it('runs first; 401 on Unauthorized, 403 on Deny, 500 on another failure', async () => {
+  it('runs first; 401 on any throw, 403 on Deny, 500 on a malformed result', async () => {
     const connect = recorder()
     const authorizer = async (event: any) => {
       const token = event.queryStringParameters?.token
       if (token === 'deny') return policy('Deny', 'u1')(event)
       if (token === 'crash') throw new TypeError('bug in the authorizer')
+      if (token === 'malformed') return { policyDocument: {} }
       if (token !== 'good') throw new Error('Unauthorized')
       return policy('Allow', 'u1')(event)
     }
     const { gw } = await start({ routes: { $connect: connect.handler }, authorizer })
     expect(await refused(gw.url)).toBe('Unexpected server response: 401')
     expect(await refused(`${gw.url}?token=deny`)).toBe('Unexpected server response: 403')
-    expect(await refused(`${gw.url}?token=crash`)).toBe('Unexpected server response: 500')
+    expect(await refused(`${gw.url}?token=crash`)).toBe('Unexpected server response: 401')
+    expect(await refused(`${gw.url}?token=malformed`)).toBe('Unexpected server response: 500')
     expect(connect.events).toEqual([])
     await connected(`${gw.url}?token=good`)
     expect(connect.events).toHaveLength(1)

@@ -54,4 +54,46 @@ describe('local transports', () => {
       unregister()
     }
   })
+
+  it("rebuilds another socketeer copy's typed errors as this copy's classes", async () => {
+    // What a gateway loaded from dist throws at a handler that loaded socketeer from src or CJS.
+    const foreign = (status: number, code: string) =>
+      Object.assign(new Error(`foreign ${code}`), {
+        name: 'ForeignError',
+        status,
+        code,
+        retryable: status === 429,
+      })
+    let posts = 0
+    const unregister = registerLocalTransport({
+      matches: (url) => url.port === '59996',
+      transport: {
+        post: async () => {
+          posts++
+          throw posts === 1 ? foreign(429, 'LimitExceededException') : foreign(410, 'GoneException')
+        },
+        get: async () => {
+          throw foreign(410, 'GoneException')
+        },
+        delete: async () => {
+          throw foreign(410, 'GoneException')
+        },
+      },
+    })
+    try {
+      const client = createStreamerClient({
+        endpoint: 'http://127.0.0.1:59996/dev',
+        retry: { baseDelayMs: 1 },
+      })
+      // 429 is retried (it is a ThrottledError here), then the 410 is a real GoneError.
+      await expect(client.postToConnection('R1kmxc2VNjMCFIA=', 'x')).rejects.toBeInstanceOf(GoneError)
+      expect(posts).toBe(2)
+      // Gone counts as done for delete only when it is recognised as Gone.
+      await expect(client.deleteConnection('R1kmxc2VNjMCFIA=')).resolves.toBeUndefined()
+      const result = await client.broadcast(['R1kmxc2VNjMCFIA='], 'x')
+      expect(result.gone).toEqual(['R1kmxc2VNjMCFIA='])
+    } finally {
+      unregister()
+    }
+  })
 })

@@ -7,9 +7,9 @@ import type { Construct } from 'constructs'
 import { WebSocketApi } from 'socketeer/cdk'
 
 /**
- * The chat's Lambda entry: the example's App module, which exports `handler`. Its roster
- * lives in memory (see examples/chat/README.md): fine for a demo on one warm instance; a
- * real deployment would keep members in the connections table the construct creates.
+ * The chat's Lambda entry: the example's App module, which exports `handler`. It keeps who
+ * is connected in the connections table the construct creates, found through the
+ * SOCKETEER_CONNECTIONS_TABLE variable the construct sets (see examples/chat/README.md).
  */
 export const CHAT_ENTRY = fileURLToPath(new URL('../../app.ts', import.meta.url))
 
