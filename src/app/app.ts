@@ -5,6 +5,7 @@ import type {
 } from '../connections/broadcast.js'
 import { afterHandlers, beforeHandlers, broadcastFromApp } from '../connections/lifecycle.js'
 import type { ConnectionStore } from '../connections/types.js'
+import { MANAGEMENT_ENDPOINT_ENV } from '../env.js'
 import { AppError } from '../errors.js'
 import { describeEvent, detectTrigger, type TriggerKind } from '../events/detect.js'
 import { type HttpRequest, parseAlbEvent, parseHttpApiEvent, parseRestEvent } from '../events/http.js'
@@ -85,7 +86,7 @@ export class App implements ContextHost {
   #authorizer: AuthorizerHandler | undefined
 
   constructor(options: AppOptions = {}) {
-    const envEndpoint = process.env.SOCKETEER_MANAGEMENT_ENDPOINT
+    const envEndpoint = process.env[MANAGEMENT_ENDPOINT_ENV]
     this.endpointOptions = {
       endpoint: options.managementEndpoint ?? (envEndpoint || undefined),
       basePath: options.basePath,

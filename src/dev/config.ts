@@ -21,6 +21,10 @@ const KEYS = new Set([
   'lifetimeMs',
   'integrationTimeoutMs',
   'http',
+  'apiId',
+  'sendBufferLimitBytes',
+  'dummyCredentials',
+  'inProcessManagement',
   'watch',
 ])
 

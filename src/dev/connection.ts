@@ -28,13 +28,21 @@ export class Connection {
   #chain: Promise<void> = Promise.resolve()
   readonly #idle: NodeJS.Timeout
   readonly #lifetime: NodeJS.Timeout
+  readonly #onError: (error: unknown) => void
 
   constructor(
     readonly facts: ConnectionFacts,
     readonly api: ApiInfo,
     readonly socket: WebSocket,
-    timers: { idleMs: number; lifetimeMs: number; onExpire: (which: 'idle' | 'lifetime') => void },
+    timers: {
+      idleMs: number
+      lifetimeMs: number
+      onExpire: (which: 'idle' | 'lifetime') => void
+      /** A failure inside the gateway's own handling (not a handler's): logged, never fatal. */
+      onError?: (error: unknown) => void
+    },
   ) {
+    this.#onError = timers.onError ?? (() => {})
     // Unref'd: a forgotten connection never keeps the process alive on its own.
     this.#idle = setTimeout(() => timers.onExpire('idle'), timers.idleMs).unref()
     this.#lifetime = setTimeout(() => timers.onExpire('lifetime'), timers.lifetimeMs).unref()
@@ -55,7 +63,7 @@ export class Connection {
 
   /** Runs tasks one after another, so a connection's events reach handlers in order. */
   enqueue(task: () => Promise<void>): Promise<void> {
-    this.#chain = this.#chain.then(task).catch(() => {})
+    this.#chain = this.#chain.then(task).catch((error) => this.#onError(error))
     return this.#chain
   }
 

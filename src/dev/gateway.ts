@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { ApiInfo, ConnectionFacts } from '../events/websocket.js'
-import { ConnectionsModel } from '../management/model.js'
+import { ConnectionsModel, DELETE_CLOSE_CODE, DELETE_CLOSE_REASON } from '../management/model.js'
 import { parseManagementPath } from '../management/wire.js'
 import { GoneError, ThrottledError } from '../streamer/errors.js'
 import { MAX_MESSAGE_BYTES } from '../streamer/validate.js'
@@ -76,7 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     close(connectionId) {
       const conn = state.connections.get(connectionId)
-      if (conn) conn.close({ code: 1000, reason: 'Connection Closed Normally' })
+      if (conn) conn.close({ code: DELETE_CLOSE_CODE, reason: DELETE_CLOSE_REASON })
     },
   }
 
@@ -106,6 +106,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         })
         closeConnection(state, conn, GOING_AWAY)
       },
+      onError: (error) => log({ kind: 'MESSAGE', connectionId: facts.connectionId, status: 500, error }),
     })
     state.connections.set(facts.connectionId, conn)
     model.accept(facts.connectionId)

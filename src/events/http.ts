@@ -1,3 +1,4 @@
+import { isExecuteApiHost } from './hosts.js'
 import { newGatewayId } from './ids.js'
 import type { AlbEvent, HttpApiEvent, RestApiEvent } from './types.js'
 import { type HeaderInput, type QueryInput, splitHeaders, splitQuery } from './websocket.js'
@@ -98,15 +99,13 @@ function lastValues(multi: Record<string, string[] | undefined> | null | undefin
   return out
 }
 
-const EXECUTE_API = /\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/
-
 /**
  * On a named stage (not `$default`) of an execute-api host, HTTP API puts the stage
  * in `rawPath` (`/prod/posts`); strip it so routes match as registered. A custom
  * domain's path carries no stage, so it is left alone.
  */
 function stripStage(path: string, stage: string | undefined, domainName: string | undefined): string {
-  if (!stage || stage === '$default' || !domainName || !EXECUTE_API.test(domainName)) return path
+  if (!stage || stage === '$default' || !domainName || !isExecuteApiHost(domainName)) return path
   const prefix = `/${stage}`
   if (path === prefix) return '/'
   return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path
@@ -202,9 +201,7 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
   const stage = input.stage ?? '$default'
   // A named stage is part of the URL on execute-api hosts, so HTTP API reports it in the path.
   const rawPath =
-    stage !== '$default' && domainName.includes('.execute-api.')
-      ? `/${stage}${path === '/' ? '' : path}`
-      : path
+    stage !== '$default' && isExecuteApiHost(domainName) ? `/${stage}${path === '/' ? '' : path}` : path
   const event: HttpApiEvent = {
     version: '2.0',
     routeKey: '$default',

@@ -27,14 +27,43 @@ export interface ModelHooks {
 export const DELETE_CLOSE_CODE = 1000
 export const DELETE_CLOSE_REASON = 'Connection Closed Normally'
 
+export interface ModelOptions {
+  now?: () => number
+  hooks?: ModelHooks
+  /**
+   * Closed connections remembered (so `state()` can still say `closed`); older ones are
+   * forgotten, which changes nothing for post/get/delete (unknown ids are 410 too) but
+   * keeps a long-running gateway's memory bounded. Default 10 000.
+   */
+  rememberClosed?: number
+}
+
 export class ConnectionsModel {
   readonly #connections = new Map<string, ModelConnection>()
+  /** Closed ids, oldest first, for forgetting them in order. */
+  readonly #closed: string[] = []
+  #closedHead = 0
+  readonly #rememberClosed: number
   readonly #now: () => number
   hooks: ModelHooks
 
-  constructor(options: { now?: () => number; hooks?: ModelHooks } = {}) {
+  constructor(options: ModelOptions = {}) {
     this.#now = options.now ?? Date.now
     this.hooks = options.hooks ?? {}
+    this.#rememberClosed = options.rememberClosed ?? 10_000
+  }
+
+  #close(c: ModelConnection): void {
+    if (c.state === 'closed') return
+    c.state = 'closed'
+    this.#closed.push(c.connectionId)
+    while (this.#closed.length - this.#closedHead > this.#rememberClosed) {
+      this.#connections.delete(this.#closed[this.#closedHead++]!)
+    }
+    if (this.#closedHead > 1024 && this.#closedHead * 2 > this.#closed.length) {
+      this.#closed.splice(0, this.#closedHead)
+      this.#closedHead = 0
+    }
   }
 
   /** A handshake arrived: the id exists but is not connected until `$connect` accepts. */
@@ -53,7 +82,7 @@ export class ConnectionsModel {
   /** The socket closed or the handshake was refused. Ids are never reused. */
   end(connectionId: string): void {
     const c = this.#connections.get(connectionId)
-    if (c) c.state = 'closed'
+    if (c) this.#close(c)
   }
 
   /** Client activity (a frame arrived), for `lastActiveAt`. */
@@ -107,7 +136,7 @@ export class ConnectionsModel {
 
   delete(connectionId: string): void {
     const c = this.#live(connectionId)
-    c.state = 'closed'
+    this.#close(c)
     this.hooks.close?.(connectionId)
   }
 }

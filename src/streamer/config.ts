@@ -1,3 +1,5 @@
+import { MANAGEMENT_ENDPOINT_ENV } from '../env.js'
+import { isExecuteApiHost } from '../events/hosts.js'
 import { normaliseEndpoint, regionFromHost } from '../websocket/endpoint.js'
 import { StreamerValidationError } from './errors.js'
 
@@ -5,11 +7,9 @@ import { StreamerValidationError } from './errors.js'
 // matter at runtime (wss:// → https://, trailing slashes) live in websocket/endpoint.ts;
 // here only the mistakes that would otherwise surface as a 403 on every call.
 
-const EXECUTE_API = /\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/i
-
 /** Explicit endpoint, else SOCKETEER_MANAGEMENT_ENDPOINT (for local development). */
 export function resolveEndpoint(explicit: string | undefined): string {
-  const raw = explicit ?? (process.env.SOCKETEER_MANAGEMENT_ENDPOINT || undefined)
+  const raw = explicit ?? (process.env[MANAGEMENT_ENDPOINT_ENV] || undefined)
   if (raw === undefined) {
     throw new StreamerValidationError(
       'createStreamerClient needs an endpoint (or SOCKETEER_MANAGEMENT_ENDPOINT): https://{apiId}.execute-api.{region}.amazonaws.com/{stage}',
@@ -33,7 +33,7 @@ export function resolveEndpoint(explicit: string | undefined): string {
       `management endpoint must stop before /@connections (the client adds it): ${raw}`,
     )
   }
-  if (EXECUTE_API.test(url.hostname) && (url.pathname === '/' || url.pathname === '')) {
+  if (isExecuteApiHost(url.hostname) && (url.pathname === '/' || url.pathname === '')) {
     // Without the stage AWS answers 403 Forbidden to every call.
     throw new StreamerValidationError(
       `management endpoint ${raw} has no stage: use https://${url.hostname}/{stage}`,

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js'
+import { EXECUTE_API_HOST } from '../events/hosts.js'
 
 // The @connections management endpoint for an event (semantics page, section 4).
 // execute-api hosts: https://{domainName}/{stage}. A custom domain carries no base
@@ -7,7 +8,6 @@ import { AppError } from '../errors.js'
 // any host with an explicit port: API Gateway's domains are on 443 only, so a port means
 // a local gateway reached by another name (a LAN address, a container name).
 
-const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$|^[^/:]+:\d+$|^\[[0-9a-f:.]+\]:\d+$/i
 
 export interface EndpointOptions {

@@ -64,7 +64,8 @@ describe('$disconnect', () => {
 
   it('idle timeout: 1001 Going away; client messages keep the connection alive', async () => {
     const rec = recorder()
-    const { gw } = await start({ handler: rec.handler, idleTimeoutMs: 200 })
+    // Sleeps well under the idle timeout, so a loaded CI machine's stalls do not fire it early.
+    const { gw } = await start({ handler: rec.handler, idleTimeoutMs: 600 })
     const c = await connected(gw.url)
     for (let i = 0; i < 4; i++) {
       await sleep(100)
@@ -73,14 +74,14 @@ describe('$disconnect', () => {
     expect(gw.connections()).toHaveLength(1)
     const t0 = Date.now()
     expect(await c.closed).toEqual({ code: 1001, reason: 'Going away' })
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(150)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400)
     const event = await disconnectOf(rec)
     expect(event.requestContext.disconnectStatusCode).toBe(1001)
     expect(event.requestContext.disconnectReason).toBe('Going away')
   })
 
   it('idle timeout: posts to the client count as activity, pings do not', async () => {
-    const { gw } = await start({ handler: recorder().handler, idleTimeoutMs: 200 })
+    const { gw } = await start({ handler: recorder().handler, idleTimeoutMs: 600 })
     const c = await connected(gw.url)
     const [id] = gw.connections()
     const client = sdk(gw.managementEndpoint)
@@ -93,8 +94,9 @@ describe('$disconnect', () => {
     const t0 = Date.now()
     const closed = await c.closed
     clearInterval(pinger)
+    // Closing at all, under pings every 40 ms, is the proof that pings are not activity.
     expect(closed.code).toBe(1001)
-    expect(Date.now() - t0).toBeLessThan(1000)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400)
   })
 
   it('lifetime: 1001 Going away even when busy', async () => {
