@@ -18,7 +18,12 @@ export interface AttemptScope {
 // setTimeout fires at once for anything above this; a deadline that far away is none.
 const MAX_TIMER_MS = 2_147_483_647
 
+// An attempt with no timer and no caller signal can never abort: it shares one signal
+// rather than paying for an AbortController per attempt (the in-process path's case).
+const NEVER: AttemptScope = { signal: new AbortController().signal, cause: undefined, close() {} }
+
 export function openAttempt(call: CallOptions | undefined, attemptTimeoutMs: number): AttemptScope {
+  if (attemptTimeoutMs <= 0 && call?.deadline === undefined && call?.signal === undefined) return NEVER
   const controller = new AbortController()
   let cause: AbortCause | undefined
   const untilDeadline = call?.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - Date.now()

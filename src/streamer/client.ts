@@ -53,6 +53,8 @@ class Client implements StreamerClient {
   readonly endpoint: string
   readonly region: string
   readonly #transport: Transport
+  /** No transport was given: an in-process gateway on this endpoint is preferred to the wire. */
+  readonly #routeLocal: boolean
   readonly #retry: RetryPolicy
   readonly #attemptTimeoutMs: number
 
@@ -68,16 +70,38 @@ class Client implements StreamerClient {
       throw new StreamerValidationError(`attemptTimeoutMs must be a number >= 0, got ${String(timeout)}`)
     }
     this.#attemptTimeoutMs = timeout
+    this.#routeLocal = options.transport === undefined
     this.#transport =
       options.transport ??
-      preferLocal(
-        this.endpoint,
-        createSdkTransport({
-          endpoint: this.endpoint,
-          region: this.region,
-          clientConfig: options.clientConfig,
-        }),
+      createSdkTransport({ endpoint: this.endpoint, region: this.region, clientConfig: options.clientConfig })
+  }
+
+  // Looked up per call, not once: clients are cached for the life of the module, and a
+  // local gateway may start or stop on that endpoint in between. An in-process answer
+  // comes at once, so it runs without the per-attempt timer and deadline signal (only
+  // the caller's own signal still stops retries).
+  #run<T>(
+    op: (transport: Transport, signal: AbortSignal) => Promise<T>,
+    connectionId: string,
+    options: CallOptions | undefined,
+  ): Promise<T> {
+    const local = this.#routeLocal ? localTransportFor(this.endpoint) : undefined
+    if (local) {
+      return withRetry(
+        (signal) => op(local, signal).catch((e) => ownError(e, connectionId)),
+        this.#retry,
+        options?.signal ? { signal: options.signal } : undefined,
+        0,
+        connectionId,
       )
+    }
+    return withRetry(
+      (signal) => op(this.#transport, signal),
+      this.#retry,
+      options,
+      this.#attemptTimeoutMs,
+      connectionId,
+    )
   }
 
   async postToConnection(connectionId: string, data: PostData, options?: CallOptions): Promise<void> {
@@ -88,38 +112,20 @@ class Client implements StreamerClient {
   }
 
   #post(connectionId: string, bytes: Uint8Array, options: CallOptions | undefined): Promise<void> {
-    return withRetry(
-      (signal) => this.#transport.post(connectionId, bytes, signal),
-      this.#retry,
-      options,
-      this.#attemptTimeoutMs,
-      connectionId,
-    )
+    return this.#run((t, signal) => t.post(connectionId, bytes, signal), connectionId, options)
   }
 
   async getConnection(connectionId: string, options?: CallOptions): Promise<ConnectionInfo> {
     validateConnectionId(connectionId)
     validateCallOptions(options)
-    return withRetry(
-      (signal) => this.#transport.get(connectionId, signal),
-      this.#retry,
-      options,
-      this.#attemptTimeoutMs,
-      connectionId,
-    )
+    return this.#run((t, signal) => t.get(connectionId, signal), connectionId, options)
   }
 
   async deleteConnection(connectionId: string, options?: CallOptions): Promise<void> {
     validateConnectionId(connectionId)
     validateCallOptions(options)
     try {
-      await withRetry(
-        (signal) => this.#transport.delete(connectionId, signal),
-        this.#retry,
-        options,
-        this.#attemptTimeoutMs,
-        connectionId,
-      )
+      await this.#run((t, signal) => t.delete(connectionId, signal), connectionId, options)
     } catch (error) {
       // The connection is closed either way: by us, by the client, or long ago.
       if (error instanceof GoneError) return
@@ -169,25 +175,6 @@ function ownError(error: unknown, connectionId: string): never {
     throw streamerErrorFor(e.status, e.code, typeof e.message === 'string' ? e.message : undefined, options)
   }
   throw error
-}
-
-// Looked up per call, not once: clients are cached for the life of the module, and a
-// local gateway may start or stop on that endpoint in between.
-function preferLocal(endpoint: string, wire: Transport): Transport {
-  return {
-    post: (id, data, signal) => {
-      const local = localTransportFor(endpoint)
-      return local ? local.post(id, data, signal).catch((e) => ownError(e, id)) : wire.post(id, data, signal)
-    },
-    get: (id, signal) => {
-      const local = localTransportFor(endpoint)
-      return local ? local.get(id, signal).catch((e) => ownError(e, id)) : wire.get(id, signal)
-    },
-    delete: (id, signal) => {
-      const local = localTransportFor(endpoint)
-      return local ? local.delete(id, signal).catch((e) => ownError(e, id)) : wire.delete(id, signal)
-    },
-  }
 }
 
 export function createStreamerClient(options: StreamerClientOptions = {}): StreamerClient {
