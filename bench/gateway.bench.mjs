@@ -4,8 +4,9 @@
 //
 //   round trips  N connections each send a small text frame and wait for the echo,
 //                in a closed loop. The gateway path is the real one: route selection
-//                → `$default` of an App → `ws.send()` → AWS SDK → POST @connections on
-//                the gateway → the socket. Raw: the ws server echoes the frame. Beside
+//                → `$default` of an App → `ws.send()` → the streamer client → the
+//                gateway's @connections model in-process (its default for handlers it
+//                runs) → the socket. Raw: the ws server echoes the frame. Beside
 //                them, two diagnoses: the same App answering by route response (no
 //                @connections hop), and the @connections POST alone (HTTP, SDK).
 //   idle         10 000 connections opened and held; the server's peak RSS over its
