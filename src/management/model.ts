@@ -105,7 +105,7 @@ export class ConnectionsModel {
   #live(connectionId: string): ModelConnection {
     const c = this.#connections.get(connectionId)
     // Unknown, closed and not-yet-connected (still in $connect) all answer 410.
-    if (!c || c.state !== 'open') throw new GoneError(undefined, { connectionId })
+    if (c?.state !== 'open') throw new GoneError(undefined, { connectionId })
     return c
   }
 

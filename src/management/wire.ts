@@ -77,7 +77,7 @@ export function errorResponse(error: StreamerError | 'forbidden'): WireResponse 
   const code = error.status >= 500 ? 'InternalServerErrorException' : error.code
   const message = error.status >= 500 ? 'Internal server error' : (MESSAGES[code] ?? error.message)
   return {
-    status: error.status >= 500 ? 500 : error.status,
+    status: Math.min(error.status, 500),
     headers: headers(code),
     body: JSON.stringify({ message }),
   }
