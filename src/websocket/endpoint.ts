@@ -36,7 +36,13 @@ const NO_OPTIONS: EndpointOptions = {}
 // One warm Lambda serves one API and stage, so the last answer is nearly always the
 // next one: remembering it keeps the regexes and URL parsing off the per-message path.
 let lastEndpoint:
-  | { domainName: string; stage: string; options: EndpointOptions; endpoint: string }
+  | {
+      domainName: string
+      stage: string
+      explicit: string | undefined
+      basePath: string | undefined
+      endpoint: string
+    }
   | undefined
 
 export function deriveManagementEndpoint(
@@ -49,12 +55,13 @@ export function deriveManagementEndpoint(
     last !== undefined &&
     last.domainName === domainName &&
     last.stage === stage &&
-    last.options === options
+    last.explicit === options.endpoint &&
+    last.basePath === options.basePath
   ) {
     return last.endpoint
   }
   const endpoint = derive(domainName, stage, options)
-  lastEndpoint = { domainName, stage, options, endpoint }
+  lastEndpoint = { domainName, stage, explicit: options.endpoint, basePath: options.basePath, endpoint }
   return endpoint
 }
 

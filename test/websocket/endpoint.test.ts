@@ -127,3 +127,14 @@ describe('the endpoint the App sends through', () => {
     }
   })
 })
+
+describe('endpoint cache', () => {
+  it('follows a change to the same options object', () => {
+    const options: { endpoint?: string; basePath?: string } = { basePath: 'chat' }
+    expect(deriveManagementEndpoint('ws.example.com', 'prod', options)).toBe('https://ws.example.com/chat')
+    options.basePath = 'v2'
+    expect(deriveManagementEndpoint('ws.example.com', 'prod', options)).toBe('https://ws.example.com/v2')
+    options.endpoint = 'wss://other.example.com/x'
+    expect(deriveManagementEndpoint('ws.example.com', 'prod', options)).toBe('https://other.example.com/x')
+  })
+})
