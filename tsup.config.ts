@@ -1,20 +1,31 @@
-import { defineConfig } from 'tsup'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, type Options } from 'tsup'
+import { shareCore } from './scripts/share-core-plugin'
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'testkit/index': 'testkit/index.ts',
-    'dev/index': 'src/dev/index.ts',
-    'dev/cli': 'src/dev/cli.ts',
-    'cdk/index': 'src/cdk/index.ts',
-  },
+const root = fileURLToPath(new URL('.', import.meta.url))
+
+const faces = {
+  'testkit/index': 'testkit/index.ts',
+  'dev/index': 'src/dev/index.ts',
+  'dev/cli': 'src/dev/cli.ts',
+  'cdk/index': 'src/cdk/index.ts',
+}
+
+const common: Options = {
   format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
   target: 'node20',
   sourcemap: false,
-  splitting: true,
   treeshake: true,
   // Loaded lazily or by optional faces only; never bundled.
   external: [/^@aws-sdk\//, 'aws-cdk-lib', /^aws-cdk-lib\//, 'constructs', 'ws', 'tsx', /^tsx\//],
-})
+}
+
+// `npm run build` empties dist/ first: the three builds below run side by side.
+export default defineConfig([
+  // Types for every face in one pass, so a class has one declaration across faces.
+  { ...common, entry: { index: 'src/index.ts', ...faces }, dts: { only: true } },
+  // The runtime face as a single file: a cold start resolves one module.
+  { ...common, entry: { index: 'src/index.ts' }, splitting: false },
+  // The other faces share the core's classes through `socketeer` (see the plugin).
+  { ...common, entry: faces, splitting: true, esbuildPlugins: [shareCore(root)] },
+])

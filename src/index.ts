@@ -5,7 +5,7 @@ export { App, UnknownEventError } from './app/app.js'
 export type { AuthorizerDecision, AuthorizerHandler } from './app/authorizer.js'
 export type { Handler, Middleware, Next } from './app/compose.js'
 export { Context, HttpRequestView, HttpResponse } from './app/context.js'
-export { RouteRegistrationError } from './app/routes.js'
+export { RouteRegistrationError } from './app/route-error.js'
 // Connection registry (issue 5): stores, groups, broadcast that prunes gone connections.
 export type {
   BroadcastDeps,
@@ -40,6 +40,7 @@ export type {
   DeleteOptions,
   MembersOptions,
 } from './connections/types.js'
+export { MANAGEMENT_ENDPOINT_ENV } from './env.js'
 export type { AppErrorOptions, ErrorCode, ErrorEnvelope } from './errors.js'
 export { AppError, ERROR_STATUS, errorEnvelope, isAppError } from './errors.js'
 export type { TriggerEvents, TriggerKind } from './events/detect.js'
@@ -61,6 +62,7 @@ export {
   StreamerValidationError,
   ThrottledError,
 } from './streamer/errors.js'
+export { MAX_MESSAGE_BYTES } from './streamer/limits.js'
 export type { RetryOptions } from './streamer/retry.js'
 export type { Transport } from './streamer/transport.js'
 export type {
@@ -73,7 +75,6 @@ export type {
   StreamerClient,
   StreamerFactory,
 } from './streamer/types.js'
-export { MAX_MESSAGE_BYTES } from './streamer/validate.js'
 export { WebSocketContext } from './websocket/context.js'
 export type { EndpointOptions } from './websocket/endpoint.js'
 export { deriveManagementEndpoint, normaliseEndpoint } from './websocket/endpoint.js'

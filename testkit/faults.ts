@@ -1,4 +1,5 @@
-import { type StreamerError, StreamerNetworkError, streamerErrorFor } from '../src/streamer/errors.js'
+import { streamerErrorFor } from '../src/streamer/error-for.js'
+import { type StreamerError, StreamerNetworkError } from '../src/streamer/errors.js'
 import type { CallOp } from './calls.js'
 import { TestkitError } from './errors.js'
 

@@ -34,7 +34,8 @@ import {
   webSocketErrorResult,
   webSocketResult,
 } from './respond.js'
-import { HttpRouter, type Route, RouteRegistrationError, validateRouteKey } from './routes.js'
+import { RouteRegistrationError } from './route-error.js'
+import { HttpRouter, type Route, validateRouteKey } from './routes.js'
 
 export interface AppOptions {
   /** An explicit @connections endpoint; wins over derivation from the event. `wss://` is normalised. */

@@ -1,4 +1,5 @@
 import type { Handler, Middleware } from './compose.js'
+import { RouteRegistrationError } from './route-error.js'
 
 // Route tables: WebSocket route keys (exact match) and HTTP method + path patterns.
 
@@ -8,10 +9,6 @@ export interface Route {
   handler: Handler
   /** The composed chain; rebuilt when app-level middleware changes. */
   run?: Handler
-}
-
-export class RouteRegistrationError extends Error {
-  override readonly name = 'RouteRegistrationError'
 }
 
 const RESERVED = new Set(['$connect', '$disconnect', '$default'])

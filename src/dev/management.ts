@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { errorResponse, type ManagementOp, okResponse, type WireResponse } from '../management/wire.js'
 import { PayloadTooLargeError, StreamerError, StreamerServiceError } from '../streamer/errors.js'
+import { MAX_MESSAGE_BYTES } from '../streamer/limits.js'
 import type { ConnectionInfo } from '../streamer/types.js'
-import { MAX_MESSAGE_BYTES } from '../streamer/validate.js'
 import { BodyTooLargeError, readBody } from './request.js'
 import type { GatewayState } from './state.js'
 

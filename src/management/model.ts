@@ -1,6 +1,6 @@
 import { GoneError, PayloadTooLargeError } from '../streamer/errors.js'
+import { MAX_MESSAGE_BYTES } from '../streamer/limits.js'
 import type { ConnectionInfo } from '../streamer/types.js'
-import { MAX_MESSAGE_BYTES } from '../streamer/validate.js'
 
 // The @connections model: what the management service does, once. The testkit's
 // FakeStreamer puts it behind the streamer interface (in-process); the local gateway

@@ -1,4 +1,5 @@
-import { ForbiddenError, StreamerError, StreamerNetworkError, streamerErrorFor } from './errors.js'
+import { streamerErrorFor } from './error-for.js'
+import { ForbiddenError, StreamerError, StreamerNetworkError } from './errors.js'
 
 // What AWS SDK v3 (restJson1) throws, as observed against a loopback server:
 // - with `x-amzn-ErrorType`: the modelled class (`GoneException`, ...), `$fault` set;

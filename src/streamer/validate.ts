@@ -1,11 +1,9 @@
 import { PayloadTooLargeError, StreamerValidationError } from './errors.js'
+import { MAX_MESSAGE_BYTES } from './limits.js'
 import type { CallOptions, PostData } from './types.js'
 
 // Caller errors are refused here, before any request: a request that cannot succeed
 // costs a round trip and, in a broadcast, one per connection.
-
-/** The @connections limit on one message (semantics page, section 5). */
-export const MAX_MESSAGE_BYTES = 131_072
 
 const encoder = new TextEncoder()
 
