@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Options } from 'tsup'
 import { shareCore } from './scripts/share-core-plugin'
@@ -20,7 +21,10 @@ const common: Options = {
   external: [/^@aws-sdk\//, 'aws-cdk-lib', /^aws-cdk-lib\//, 'constructs', 'ws', 'tsx', /^tsx\//],
 }
 
-// `npm run build` empties dist/ first: the three builds below run side by side.
+// The three builds below run side by side, so none of them can own `clean`: dist/ is
+// emptied here, once per tsup run, so no stale chunk is left to be published.
+rmSync(new URL('dist', import.meta.url), { recursive: true, force: true })
+
 export default defineConfig([
   // Types for every face in one pass, so a class has one declaration across faces.
   { ...common, entry: { index: 'src/index.ts', ...faces }, dts: { only: true } },

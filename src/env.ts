@@ -4,4 +4,4 @@
 /** Overrides the @connections endpoint derived from each event. */
 export const MANAGEMENT_ENDPOINT_ENV = 'SOCKETEER_MANAGEMENT_ENDPOINT'
 
-export { CONNECTIONS_TABLE_ENV } from './connections/table.js'
+// CONNECTIONS_TABLE_ENV lives beside the table definition (connections/table.ts).

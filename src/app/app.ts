@@ -7,7 +7,8 @@ import { afterHandlers, beforeHandlers, broadcastFromApp } from '../connections/
 import type { ConnectionStore } from '../connections/types.js'
 import { MANAGEMENT_ENDPOINT_ENV } from '../env.js'
 import { AppError } from '../errors.js'
-import { describeEvent, detectTrigger, type TriggerKind } from '../events/detect.js'
+import { describeEvent } from '../events/describe.js'
+import { detectTrigger, type TriggerKind } from '../events/detect.js'
 import { type HttpRequest, parseAlbEvent, parseHttpApiEvent, parseRestEvent } from '../events/http.js'
 import type {
   AlbEvent,

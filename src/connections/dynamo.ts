@@ -9,6 +9,7 @@ import {
   type WriteRequest,
 } from './dynamo-client.js'
 import { ConnectionGoneError, ConnectionStoreValidationError } from './errors.js'
+import { CONN_PREFIX, GROUP_PREFIX, memberKey, recordKey, reverseMemberKey } from './keys.js'
 import {
   DEFAULT_TTL_SECONDS,
   expiresFromNow,
@@ -17,14 +18,7 @@ import {
   validateConnectionId,
   validateGroup,
 } from './record.js'
-import {
-  CONN_PREFIX,
-  CONNECTIONS_TABLE_ENV,
-  GROUP_PREFIX,
-  memberKey,
-  recordKey,
-  reverseMemberKey,
-} from './table.js'
+import { CONNECTIONS_TABLE_ENV } from './table.js'
 import type {
   ConnectionRecord,
   ConnectionRecordInput,

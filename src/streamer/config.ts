@@ -1,6 +1,7 @@
 import { MANAGEMENT_ENDPOINT_ENV } from '../env.js'
 import { isExecuteApiHost } from '../events/hosts.js'
-import { normaliseEndpoint, regionFromHost } from '../websocket/endpoint.js'
+import { normaliseEndpoint } from '../websocket/endpoint.js'
+import { regionFromHost } from '../websocket/region.js'
 import { StreamerValidationError } from './errors.js'
 
 // Where the client talks to and which region it signs for. The endpoint rules that

@@ -15,7 +15,8 @@ import {
   validateSync,
 } from '../json.js'
 import type { CallOptions, ConnectionInfo, StreamerClient } from '../streamer/types.js'
-import { deriveManagementEndpoint, type EndpointOptions, regionFromHost } from './endpoint.js'
+import { deriveManagementEndpoint, type EndpointOptions } from './endpoint.js'
+import { regionFromHost } from './region.js'
 
 /** What the WebSocket context needs from the App; kept narrow so it stays portable. */
 export interface WebSocketHost {

@@ -3,13 +3,12 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { afterEach, describe, expect, it } from 'vitest'
 import { DynamoConnectionStore } from '../../src/connections/dynamo.js'
 import { ConnectionGoneError } from '../../src/connections/errors.js'
+import { memberKey, reverseMemberKey } from '../../src/connections/keys.js'
 import { DEFAULT_TTL_SECONDS, MAX_GROUP_BYTES } from '../../src/connections/record.js'
 import {
   CONNECTIONS_TABLE_ENV,
   connectionsTable,
   connectionsTimeToLiveInput,
-  memberKey,
-  reverseMemberKey,
 } from '../../src/connections/table.js'
 import { clientConfig, collect, connectionId, gatedClient, record, useDynalite } from './helpers.js'
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { describeEvent, detectTrigger } from '../../src/events/detect.js'
+import { describeEvent } from '../../src/events/describe.js'
+import { detectTrigger } from '../../src/events/detect.js'
 import { App, AppError, UnknownEventError } from '../../src/index.js'
 import { harness } from '../app/helpers.js'
 import { sample } from './samples/index.js'

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors.js'
-import { deriveManagementEndpoint, normaliseEndpoint, regionFromHost } from '../../src/websocket/endpoint.js'
+import { deriveManagementEndpoint, normaliseEndpoint } from '../../src/websocket/endpoint.js'
+import { regionFromHost } from '../../src/websocket/region.js'
 import { harness } from '../app/helpers.js'
 import { sample } from '../events/samples/index.js'
 
