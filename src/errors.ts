@@ -82,7 +82,7 @@ export class AppError extends Error {
         (Object.hasOwn(ERROR_STATUS, code) ? ERROR_STATUS[code as keyof typeof ERROR_STATUS] : 500),
     )
     super(
-      message ?? DEFAULT_MESSAGES[status] ?? code,
+      message ?? DEFAULT_MESSAGES[status] ?? (status < 500 ? 'Request failed' : 'Internal server error'),
       options.cause === undefined ? undefined : { cause: options.cause },
     )
     this.code = code
@@ -94,9 +94,13 @@ export class AppError extends Error {
 
   /** An AppError for a bare HTTP status, e.g. `AppError.fromStatus(401)`. */
   static fromStatus(status: number, message?: string): AppError {
-    return new AppError(CODE_FOR_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request'), message, {
-      status,
-    })
+    // The code follows the status the client will see, after an out-of-range one became 500.
+    const effective = errorStatus(status)
+    return new AppError(
+      CODE_FOR_STATUS[effective] ?? (effective >= 500 ? 'internal' : 'bad_request'),
+      message,
+      { status: effective },
+    )
   }
 }
 

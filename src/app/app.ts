@@ -21,6 +21,7 @@ import type {
   WebSocketResult,
 } from '../events/types.js'
 import { createJsonLogger, type Logger, type LoggerFactory, type LogLevel } from '../log.js'
+import { resolveEndpoint } from '../streamer/config.js'
 import { defaultStreamerFactory } from '../streamer/factory.js'
 import type { PostData, StreamerClient, StreamerFactory } from '../streamer/types.js'
 import type { EndpointOptions } from '../websocket/endpoint.js'
@@ -67,10 +68,12 @@ type RouteArgs = [...Middleware[], Handler]
 /** The error thrown for an event that is none of the supported triggers. */
 export class UnknownEventError extends AppError {
   override readonly name = 'UnknownEventError'
-  constructor(received: string) {
+  /** `received` describes the event; `reason` replaces the default explanation. */
+  constructor(received: string, reason?: string) {
     super(
       'unknown_event',
-      `socketeer cannot handle this event: expected an API Gateway WebSocket, REST (V1) proxy, HTTP API (V2), Function URL, ALB or $connect authorizer event; received ${received}`,
+      reason ??
+        `socketeer cannot handle this event: expected an API Gateway WebSocket, REST (V1) proxy, HTTP API (V2), Function URL, ALB or $connect authorizer event; received ${received}`,
     )
   }
 }
@@ -88,9 +91,11 @@ export class App implements ContextHost {
   #authorizer: AuthorizerHandler | undefined
 
   constructor(options: AppOptions = {}) {
-    const envEndpoint = process.env[MANAGEMENT_ENDPOINT_ENV]
+    const explicit = options.managementEndpoint ?? (process.env[MANAGEMENT_ENDPOINT_ENV] || undefined)
     this.endpointOptions = {
-      endpoint: options.managementEndpoint ?? (envEndpoint || undefined),
+      // Checked now, by the streamer's own rule: a malformed or stage-less endpoint fails
+      // at start-up, not as a 500 on the first send.
+      endpoint: explicit === undefined ? undefined : resolveEndpoint(explicit),
       basePath: options.basePath,
     }
     if (options.region) this.region = options.region
@@ -226,7 +231,7 @@ export class App implements ContextHost {
   // without an extra async frame and await; a promise is chained once.
   #webSocket(event: WebSocketEvent, lambdaContext: LambdaContext | undefined): Promise<WebSocketResult> {
     const rc = event.requestContext
-    const requestId = rc.requestId ?? lambdaContext?.awsRequestId ?? ''
+    const requestId = (rc.requestId ?? lambdaContext?.awsRequestId) || crypto.randomUUID()
     let route = this.#ws.get(rc.routeKey)
     if (route === undefined && rc.eventType === 'MESSAGE') route = this.#ws.get('$default')
     const ctx = new Context(this, 'websocket', event, lambdaContext, requestId)
@@ -276,6 +281,7 @@ export class App implements ContextHost {
       }
     }
     ctx.log.warn('no WebSocket route for this route key and no $default', {
+      requestId: ctx.requestId,
       routeKey,
       registered: this.webSocketRoutes,
     })
@@ -311,7 +317,16 @@ export class App implements ContextHost {
     const ctx = new Context(this, kind, event, lambdaContext, requestId)
     const multiValue = kind === 'alb' && (event as AlbEvent).multiValueHeaders != null
     const match = this.#http.match(request.method, request.path)
-    if (!('route' in match)) {
+    let run: Handler
+    let routeKey: string
+    // No route: app middleware still runs around the 404/405 (a CORS middleware must be
+    // able to answer a preflight or add its headers), and only its own failures are logged.
+    let unmatched: AppError | undefined
+    if ('route' in match) {
+      ctx.setHttp(request, match.params)
+      run = this.#runner(match.route)
+      routeKey = match.route.key
+    } else {
       ctx.setHttp(request, {})
       const error =
         match.allowed.length > 0
@@ -319,14 +334,17 @@ export class App implements ContextHost {
               headers: { allow: match.allowed.join(', ') },
             })
           : new AppError('route_not_found', `No route for ${request.method} ${request.path}`)
-      return httpResult(kind, httpErrorResponse(error, requestId), multiValue)
+      unmatched = error
+      run = compose(this.#middleware, () => {
+        throw error
+      })
+      routeKey = `${request.method} ${request.path}`
     }
-    ctx.setHttp(request, match.params)
     try {
-      const value = await this.#runner(match.route)(ctx)
+      const value = await run(ctx)
       return httpResult(kind, toHttpResponse(value), multiValue)
     } catch (error) {
-      this.#logFailure(ctx, error, match.route.key)
+      if (unmatched === undefined || error !== unmatched) this.#logFailure(ctx, error, routeKey)
       return httpResult(kind, httpErrorResponse(error, requestId), multiValue)
     }
   }
@@ -335,14 +353,14 @@ export class App implements ContextHost {
     event: AuthorizerRequestEvent,
     lambdaContext: LambdaContext | undefined,
   ): Promise<AuthorizerResult> {
-    const requestId = event.requestContext?.requestId ?? lambdaContext?.awsRequestId ?? ''
+    const requestId = (event.requestContext?.requestId ?? lambdaContext?.awsRequestId) || crypto.randomUUID()
     const ctx = new Context(this, 'authorizer', event, lambdaContext, requestId)
     if (!this.#authorizer) {
-      const error = new AppError(
-        'unknown_event',
+      const error = new UnknownEventError(
+        'a $connect REQUEST authorizer event',
         'received a $connect authorizer event but no app.authorizer() is registered',
       )
-      ctx.log.error(error.message)
+      ctx.log.error(error.message, { code: error.code, requestId })
       throw error
     }
     return runAuthorizer(this.#authorizer, ctx, event)
@@ -351,6 +369,8 @@ export class App implements ContextHost {
   #logFailure(ctx: Context, error: unknown, route: string): void {
     if (error instanceof AppError && error.status < 500) {
       ctx.log.info('request rejected', {
+        // Bound already by the default logger; a logger instance of the user's is not.
+        requestId: ctx.requestId,
         route,
         code: error.code,
         status: error.status,
@@ -358,7 +378,7 @@ export class App implements ContextHost {
       })
       return
     }
-    ctx.log.error('handler failed', { route, error })
+    ctx.log.error('handler failed', { requestId: ctx.requestId, route, error })
   }
 }
 

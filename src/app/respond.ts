@@ -1,4 +1,4 @@
-import { type ErrorEnvelope, errorEnvelope } from '../errors.js'
+import { AppError, type ErrorEnvelope, errorEnvelope } from '../errors.js'
 import type { TriggerKind } from '../events/detect.js'
 import type { HttpResult, WebSocketResult } from '../events/types.js'
 import { HttpResponse } from './context.js'
@@ -48,6 +48,17 @@ function isLambdaResult(value: unknown): value is { statusCode: number } {
 }
 
 /**
+ * A returned `{ statusCode, body }` passes through, but API Gateway answers 502 to a
+ * body that is not a string, so an object body is sent as its JSON.
+ */
+function passThrough<T extends { statusCode: number }>(value: T): T {
+  const body = (value as { body?: unknown }).body
+  if (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array)
+    return value
+  return { ...value, body: JSON.stringify(body) }
+}
+
+/**
  * WebSocket routes: nothing → 200; a string is the route-response body as is;
  * bytes are UTF-8 text; other values are JSON. A `{statusCode}` object passes through.
  * The gateway only forwards the body on routes with a route response.
@@ -55,7 +66,7 @@ function isLambdaResult(value: unknown): value is { statusCode: number } {
 export function webSocketResult(value: unknown, protocol: string | undefined): WebSocketResult {
   let result: WebSocketResult
   if (value === undefined || value === null) result = { statusCode: 200 }
-  else if (isLambdaResult(value)) result = value as WebSocketResult
+  else if (isLambdaResult(value)) result = passThrough(value) as WebSocketResult
   else if (typeof value === 'string') result = { statusCode: 200, body: value }
   else if (value instanceof Uint8Array)
     result = { statusCode: 200, body: Buffer.from(value).toString('utf8') }
@@ -64,15 +75,24 @@ export function webSocketResult(value: unknown, protocol: string | undefined): W
   return result
 }
 
+/** Headers an error may add to its response: an AppError's own, never a foreign value's. */
+function errorHeaders(error: unknown): Record<string, string> | undefined {
+  return error instanceof AppError ? error.headers : undefined
+}
+
 export function webSocketErrorResult(error: unknown, requestId: string): WebSocketResult {
   const { status, body } = errorEnvelope(error, requestId)
-  return { statusCode: status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...errorHeaders(error) },
+    body: JSON.stringify(body),
+  }
 }
 
 export function toHttpResponse(value: unknown): HttpResponse | { statusCode: number } {
   if (value instanceof HttpResponse) return value
   if (value === undefined || value === null) return new HttpResponse(204, undefined)
-  if (isLambdaResult(value)) return value
+  if (isLambdaResult(value)) return passThrough(value)
   if (typeof value === 'string')
     return new HttpResponse(200, value, { 'content-type': 'text/plain; charset=utf-8' })
   if (value instanceof Uint8Array) {
@@ -83,10 +103,9 @@ export function toHttpResponse(value: unknown): HttpResponse | { statusCode: num
 
 export function httpErrorResponse(error: unknown, requestId: string): HttpResponse {
   const { status, body } = errorEnvelope(error, requestId)
-  const extra = (error as { headers?: Record<string, string> } | undefined)?.headers
   return new HttpResponse(status, JSON.stringify(body satisfies ErrorEnvelope), {
     'content-type': 'application/json',
-    ...(extra && typeof extra === 'object' ? extra : {}),
+    ...errorHeaders(error),
   })
 }
 

@@ -120,6 +120,8 @@ export class HttpRouter {
     // No match: the slow path works out which methods the path does allow, for a 405.
     const allowed = new Set<string>(byMethod?.keys())
     for (const route of this.#dynamic) if (matchSegments(route.segments, segments)) allowed.add(route.method)
+    // HEAD is served by GET routes, so it is allowed wherever GET is.
+    if (allowed.has('GET')) allowed.add('HEAD')
     return { allowed: [...allowed] }
   }
 }

@@ -36,6 +36,8 @@ export function detectTrigger(event: unknown): TriggerKind | undefined {
   if (!isObject(rc)) return undefined
   if (
     typeof rc.connectionId === 'string' &&
+    typeof rc.routeKey === 'string' &&
+    rc.messageDirection === 'IN' &&
     (rc.eventType === 'MESSAGE' || rc.eventType === 'CONNECT' || rc.eventType === 'DISCONNECT') &&
     event.httpMethod === undefined &&
     event.version === undefined &&

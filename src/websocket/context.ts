@@ -20,6 +20,8 @@ import { regionFromHost } from './region.js'
 
 /** What the WebSocket context needs from the App; kept narrow so it stays portable. */
 export interface WebSocketHost {
+  /** The invocation's request id: the event's, else the Lambda's, else a fresh one. */
+  requestId: string
   endpointOptions: EndpointOptions
   region?: string
   streamerFor(endpoint: string, region: string | undefined): StreamerClient
@@ -69,7 +71,7 @@ export class WebSocketContext {
     return this.#rc.apiId
   }
   get requestId(): string {
-    return this.#rc.requestId
+    return this.host.requestId
   }
   get messageId(): string | undefined {
     return this.#rc.messageId ?? undefined
@@ -101,8 +103,10 @@ export class WebSocketContext {
   get disconnectReason(): string | undefined {
     return this.#rc.disconnectReason
   }
+  /** The region management calls are signed for: the App's option, else the endpoint's host, else AWS_REGION. */
   get region(): string | undefined {
-    return this.host.region ?? regionFromHost(this.#rc.domainName) ?? process.env.AWS_REGION
+    // From the endpoint, not the event's domain: an explicit endpoint may name another region.
+    return this.host.region ?? regionFromHost(this.managementEndpoint) ?? process.env.AWS_REGION
   }
   get managementEndpoint(): string {
     this.#endpoint ??= deriveManagementEndpoint(

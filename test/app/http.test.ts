@@ -190,7 +190,7 @@ describe('routing', () => {
       buildRestEvent({ method: 'DELETE', path: '/posts/1/comments' }),
     )
     expect(result.statusCode).toBe(405)
-    expect(result.headers.allow).toBe('GET, POST')
+    expect(result.headers.allow).toBe('GET, POST, HEAD')
     expect(JSON.parse(result.body).error.code).toBe('method_not_allowed')
   })
 

@@ -74,6 +74,14 @@ describe('detectTrigger: the fixed order of the semantics page, section 7', () =
       'a WebSocket context without a connection id',
       { requestContext: { eventType: 'MESSAGE', routeKey: '$default' } },
     ],
+    [
+      'a WebSocket context without a route key',
+      { requestContext: { connectionId: 'x', eventType: 'MESSAGE', messageDirection: 'IN' } },
+    ],
+    [
+      'a WebSocket context without messageDirection',
+      { requestContext: { connectionId: 'x', eventType: 'MESSAGE', routeKey: '$default' } },
+    ],
     ['a V2 event without http.method', { version: '2.0', rawPath: '/', requestContext: { http: {} } }],
     ['a REST event without path', { httpMethod: 'GET', resource: '/', requestContext: {} }],
     ['an authorizer event without requestContext', { type: 'REQUEST', methodArn: 'arn:x' }],
