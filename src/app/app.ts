@@ -91,7 +91,8 @@ export class App implements ContextHost {
   #authorizer: AuthorizerHandler | undefined
 
   constructor(options: AppOptions = {}) {
-    const explicit = options.managementEndpoint ?? (process.env[MANAGEMENT_ENDPOINT_ENV] || undefined)
+    // An empty string means "not set", from the options as from the environment.
+    const explicit = options.managementEndpoint || process.env[MANAGEMENT_ENDPOINT_ENV] || undefined
     this.endpointOptions = {
       // Checked now, by the streamer's own rule: a malformed or stage-less endpoint fails
       // at start-up, not as a 500 on the first send.
@@ -212,7 +213,9 @@ export class App implements ContextHost {
           return this.#authorize(event as AuthorizerRequestEvent, lambdaContext)
         default: {
           const error = new UnknownEventError(describeEvent(event))
-          this.loggerFor(lambdaContext?.awsRequestId ?? 'unknown').error(error.message, { code: error.code })
+          this.loggerFor(lambdaContext?.awsRequestId || crypto.randomUUID()).error(error.message, {
+            code: error.code,
+          })
           return Promise.reject(error)
         }
       }
@@ -231,7 +234,7 @@ export class App implements ContextHost {
   // without an extra async frame and await; a promise is chained once.
   #webSocket(event: WebSocketEvent, lambdaContext: LambdaContext | undefined): Promise<WebSocketResult> {
     const rc = event.requestContext
-    const requestId = (rc.requestId ?? lambdaContext?.awsRequestId) || crypto.randomUUID()
+    const requestId = rc.requestId || lambdaContext?.awsRequestId || crypto.randomUUID()
     let route = this.#ws.get(rc.routeKey)
     if (route === undefined && rc.eventType === 'MESSAGE') route = this.#ws.get('$default')
     const ctx = new Context(this, 'websocket', event, lambdaContext, requestId)
@@ -311,8 +314,8 @@ export class App implements ContextHost {
     lambdaContext: LambdaContext | undefined,
   ): Promise<HttpResult> {
     const requestId =
-      ((event as { requestContext?: { requestId?: string } }).requestContext?.requestId ??
-        lambdaContext?.awsRequestId) ||
+      (event as { requestContext?: { requestId?: string } }).requestContext?.requestId ||
+      lambdaContext?.awsRequestId ||
       crypto.randomUUID()
     const ctx = new Context(this, kind, event, lambdaContext, requestId)
     const multiValue = kind === 'alb' && (event as AlbEvent).multiValueHeaders != null
@@ -353,7 +356,7 @@ export class App implements ContextHost {
     event: AuthorizerRequestEvent,
     lambdaContext: LambdaContext | undefined,
   ): Promise<AuthorizerResult> {
-    const requestId = (event.requestContext?.requestId ?? lambdaContext?.awsRequestId) || crypto.randomUUID()
+    const requestId = event.requestContext?.requestId || lambdaContext?.awsRequestId || crypto.randomUUID()
     const ctx = new Context(this, 'authorizer', event, lambdaContext, requestId)
     if (!this.#authorizer) {
       const error = new UnknownEventError(
@@ -374,7 +377,7 @@ export class App implements ContextHost {
         route,
         code: error.code,
         status: error.status,
-        message: error.message,
+        reason: error.message,
       })
       return
     }

@@ -55,7 +55,13 @@ function passThrough<T extends { statusCode: number }>(value: T): T {
   const body = (value as { body?: unknown }).body
   if (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array)
     return value
-  return { ...value, body: JSON.stringify(body) }
+  const headers = (value as { headers?: Record<string, string> }).headers ?? {}
+  const typed = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')
+  return {
+    ...value,
+    headers: typed ? headers : { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }
 }
 
 /**
@@ -118,7 +124,18 @@ export function httpResult(
   value: HttpResponse | { statusCode: number },
   multiValueHeaders = false,
 ): HttpResult {
-  if (!(value instanceof HttpResponse)) return value as HttpResult
+  if (!(value instanceof HttpResponse)) {
+    const result = value as HttpResult
+    // A multi-value ALB target group reads only multiValueHeaders: a returned result
+    // with plain headers (a CORS preflight answer, say) would lose them.
+    if (kind === 'alb' && multiValueHeaders && result.headers && !result.multiValueHeaders) {
+      const { headers, ...rest } = result
+      const multi: Record<string, string[]> = {}
+      for (const k in headers) multi[k] = [String(headers[k])]
+      return { ...rest, multiValueHeaders: multi }
+    }
+    return result
+  }
   const binary = value.body instanceof Uint8Array
   const body =
     value.body === undefined

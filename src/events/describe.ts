@@ -15,5 +15,18 @@ export function describeEvent(event: unknown): string {
   const rc = isObject(event.requestContext)
     ? ` (requestContext keys: ${Object.keys(event.requestContext).slice(0, 8).join(', ')})`
     : ''
-  return `an object with keys ${keys.join(', ')}${more}${rc}`
+  return `an object with keys ${keys.join(', ')}${more}${rc}${webSocketHint(event.requestContext)}`
+}
+
+// A hand-made test event that nearly is a WebSocket one: say what it lacks, since
+// the key list above is cut short.
+function webSocketHint(rc: unknown): string {
+  if (!isObject(rc) || !('connectionId' in rc)) return ''
+  const missing: string[] = []
+  if (typeof rc.connectionId !== 'string') missing.push('a string connectionId')
+  if (typeof rc.routeKey !== 'string') missing.push('a string routeKey')
+  if (!['CONNECT', 'MESSAGE', 'DISCONNECT'].includes(rc.eventType))
+    missing.push('eventType CONNECT/MESSAGE/DISCONNECT')
+  if (rc.messageDirection !== 'IN') missing.push('messageDirection "IN"')
+  return missing.length > 0 ? `; a WebSocket event's requestContext also needs ${missing.join(', ')}` : ''
 }

@@ -21,7 +21,7 @@ import { regionFromHost } from './region.js'
 /** What the WebSocket context needs from the App; kept narrow so it stays portable. */
 export interface WebSocketHost {
   /** The invocation's request id: the event's, else the Lambda's, else a fresh one. */
-  requestId: string
+  requestId?: string
   endpointOptions: EndpointOptions
   region?: string
   streamerFor(endpoint: string, region: string | undefined): StreamerClient
@@ -71,7 +71,7 @@ export class WebSocketContext {
     return this.#rc.apiId
   }
   get requestId(): string {
-    return this.host.requestId
+    return this.host.requestId ?? this.#rc.requestId
   }
   get messageId(): string | undefined {
     return this.#rc.messageId ?? undefined
@@ -106,7 +106,12 @@ export class WebSocketContext {
   /** The region management calls are signed for: the App's option, else the endpoint's host, else AWS_REGION. */
   get region(): string | undefined {
     // From the endpoint, not the event's domain: an explicit endpoint may name another region.
-    return this.host.region ?? regionFromHost(this.managementEndpoint) ?? process.env.AWS_REGION
+    return (
+      this.host.region ??
+      regionFromHost(this.managementEndpoint) ??
+      regionFromHost(this.#rc.domainName) ??
+      process.env.AWS_REGION
+    )
   }
   get managementEndpoint(): string {
     this.#endpoint ??= deriveManagementEndpoint(
