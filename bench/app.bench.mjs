@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
 import { Bench } from 'tinybench'
 import { App } from '../dist/index.js'
+import { bundleMinimalHandler } from './minimal-handler.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const distEntry = join(root, 'dist/index.js')
@@ -255,52 +255,17 @@ async function coldStart() {
 }
 
 // ---- bundle size: a minimal handler, esbuild minified, SDK external -------------------
-const MINIMAL_HANDLER = `const app = new App()
-app.webSocket('$default', async (ctx) => { const ws = ctx.asWebSocket(); await ws.sendJSON({ echo: ws.json() }) })
-export const handler = app.handler`
-
 async function bundleSize() {
-  const result = await build({
-    stdin: {
-      contents: `import { App } from ${JSON.stringify(distEntry)}
-${MINIMAL_HANDLER}`,
-      resolveDir: root,
-      loader: 'js',
-    },
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['@aws-sdk/*'],
-    write: false,
-    metafile: true,
-  })
-  const bytes = result.outputFiles[0].contents
+  const { bytes } = await bundleMinimalHandler(distEntry)
   return { bytes: bytes.length, gzip: gzipSync(bytes).length, byConcept: await bytesByConcept() }
 }
 
 // Where the bytes go, by folder of src/: the same handler bundled from the sources
 // (dist/index.js is one file, so its metafile cannot tell the parts apart).
 async function bytesByConcept() {
-  const result = await build({
-    stdin: {
-      contents: `import { App } from ${JSON.stringify(join(root, 'src/index.ts'))}
-${MINIMAL_HANDLER}`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['@aws-sdk/*'],
-    write: false,
-    metafile: true,
-  })
+  const { metafile } = await bundleMinimalHandler(join(root, 'src/index.ts'))
   const byFolder = new Map()
-  for (const [file, { bytesInOutput }] of Object.entries(Object.values(result.metafile.outputs)[0].inputs)) {
+  for (const [file, { bytesInOutput }] of Object.entries(Object.values(metafile.outputs)[0].inputs)) {
     const m = /^src\/([^/]+)\//.exec(file)
     const concept = m ? `src/${m[1]}` : file.startsWith('src/') ? 'src/*.ts (errors, json, log, env)' : file
     byFolder.set(concept, (byFolder.get(concept) ?? 0) + bytesInOutput)

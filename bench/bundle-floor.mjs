@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { bundleMinimalHandler } from './minimal-handler.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -40,25 +41,8 @@ async function bundle(stubbed) {
       })
     },
   }
-  const r = await build({
-    stdin: {
-      contents: `import { App } from ${JSON.stringify(join(root, 'src/index.ts'))}
-const app = new App()
-app.webSocket('$default', async (ctx) => { const ws = ctx.asWebSocket(); await ws.sendJSON({ echo: ws.json() }) })
-export const handler = app.handler`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['@aws-sdk/*'],
-    write: false,
-    plugins: [stub],
-  })
-  return r.outputFiles[0].contents.length
+  const { bytes } = await bundleMinimalHandler(join(root, 'src/index.ts'), [stub])
+  return bytes.length
 }
 
 const rows = [

@@ -25,6 +25,7 @@ import { resolveEndpoint } from '../streamer/config.js'
 import { defaultStreamerFactory } from '../streamer/factory.js'
 import type { PostData, StreamerClient, StreamerFactory } from '../streamer/types.js'
 import type { EndpointOptions } from '../websocket/endpoint.js'
+import { regionFromHost } from '../websocket/region.js'
 import { type AuthorizerHandler, runAuthorizer } from './authorizer.js'
 import { compose, type Handler, type Middleware } from './compose.js'
 import { Context, type ContextHost } from './context.js'
@@ -99,7 +100,13 @@ export class App implements ContextHost {
       endpoint: explicit === undefined ? undefined : resolveEndpoint(explicit),
       basePath: options.basePath,
     }
-    if (options.region) this.region = options.region
+    // An explicit endpoint may name another region than the events' hosts: sign for it.
+    const region =
+      options.region ||
+      (this.endpointOptions.endpoint === undefined
+        ? undefined
+        : regionFromHost(this.endpointOptions.endpoint))
+    if (region) this.region = region
     this.deadlineMarginMs = options.deadlineMarginMs ?? 250
     if (options.connections) this.connections = options.connections
     this.#streamer = options.streamer ?? defaultStreamerFactory

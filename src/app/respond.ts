@@ -115,6 +115,13 @@ export function httpErrorResponse(error: unknown, requestId: string): HttpRespon
   })
 }
 
+/** Headers as an ALB target group with multi-value headers on reads them. */
+function multiValue(headers: Record<string, string>): Record<string, string[]> {
+  const multi: Record<string, string[]> = {}
+  for (const k in headers) multi[k] = [String(headers[k])]
+  return multi
+}
+
 /**
  * Shapes a response for the trigger that delivered the request. An ALB target group
  * with multi-value headers on reads only `multiValueHeaders` from the result.
@@ -130,9 +137,7 @@ export function httpResult(
     // with plain headers (a CORS preflight answer, say) would lose them.
     if (kind === 'alb' && multiValueHeaders && result.headers && !result.multiValueHeaders) {
       const { headers, ...rest } = result
-      const multi: Record<string, string[]> = {}
-      for (const k in headers) multi[k] = [String(headers[k])]
-      return { ...rest, multiValueHeaders: multi }
+      return { ...rest, multiValueHeaders: multiValue(headers) }
     }
     return result
   }
@@ -152,9 +157,7 @@ export function httpResult(
   if (kind === 'alb') {
     result.statusDescription = `${value.status} ${REASONS[value.status] ?? ''}`.trim()
     if (multiValueHeaders) {
-      const multi: Record<string, string[]> = {}
-      for (const k in value.headers) multi[k] = [value.headers[k]!]
-      result.multiValueHeaders = multi
+      result.multiValueHeaders = multiValue(value.headers)
       delete result.headers
     }
   }

@@ -1,9 +1,7 @@
+import { isObject, webSocketContextLacks } from './websocket-shape.js'
+
 // Names what an unrecognised event looked like in an error message, without echoing
 // its values (they may hold tokens or personal data).
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null
-}
 
 /** A short, safe description of an unrecognised event for error messages. */
 export function describeEvent(event: unknown): string {
@@ -22,11 +20,6 @@ export function describeEvent(event: unknown): string {
 // the key list above is cut short.
 function webSocketHint(rc: unknown): string {
   if (!isObject(rc) || !('connectionId' in rc)) return ''
-  const missing: string[] = []
-  if (typeof rc.connectionId !== 'string') missing.push('a string connectionId')
-  if (typeof rc.routeKey !== 'string') missing.push('a string routeKey')
-  if (!['CONNECT', 'MESSAGE', 'DISCONNECT'].includes(rc.eventType))
-    missing.push('eventType CONNECT/MESSAGE/DISCONNECT')
-  if (rc.messageDirection !== 'IN') missing.push('messageDirection "IN"')
+  const missing = webSocketContextLacks(rc)
   return missing.length > 0 ? `; a WebSocket event's requestContext also needs ${missing.join(', ')}` : ''
 }

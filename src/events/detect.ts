@@ -1,4 +1,5 @@
 import type { AlbEvent, AuthorizerRequestEvent, HttpApiEvent, RestApiEvent, WebSocketEvent } from './types.js'
+import { isObject, isWebSocketContext } from './websocket-shape.js'
 
 // Trigger detection in one fixed, documented order (semantics page, section 7):
 // authorizer, WebSocket, REST (V1) proxy, HTTP API (V2), Function URL, ALB.
@@ -23,10 +24,6 @@ function isFunctionUrlHost(host: unknown): boolean {
   return typeof host === 'string' && host.endsWith('.on.aws') && FUNCTION_URL_HOST.test(host)
 }
 
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null
-}
-
 export function detectTrigger(event: unknown): TriggerKind | undefined {
   if (!isObject(event)) return undefined
   const rc = event.requestContext
@@ -35,10 +32,7 @@ export function detectTrigger(event: unknown): TriggerKind | undefined {
   }
   if (!isObject(rc)) return undefined
   if (
-    typeof rc.connectionId === 'string' &&
-    typeof rc.routeKey === 'string' &&
-    rc.messageDirection === 'IN' &&
-    (rc.eventType === 'MESSAGE' || rc.eventType === 'CONNECT' || rc.eventType === 'DISCONNECT') &&
+    isWebSocketContext(rc) &&
     event.httpMethod === undefined &&
     event.version === undefined &&
     event.rawPath === undefined

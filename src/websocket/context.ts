@@ -103,15 +103,9 @@ export class WebSocketContext {
   get disconnectReason(): string | undefined {
     return this.#rc.disconnectReason
   }
-  /** The region management calls are signed for: the App's option, else the endpoint's host, else AWS_REGION. */
+  /** The region management calls are signed for: the App's (its option or explicit endpoint), else the event's host, else AWS_REGION. */
   get region(): string | undefined {
-    // From the endpoint, not the event's domain: an explicit endpoint may name another region.
-    return (
-      this.host.region ??
-      regionFromHost(this.managementEndpoint) ??
-      regionFromHost(this.#rc.domainName) ??
-      process.env.AWS_REGION
-    )
+    return this.host.region ?? regionFromHost(this.#rc.domainName) ?? process.env.AWS_REGION
   }
   get managementEndpoint(): string {
     this.#endpoint ??= deriveManagementEndpoint(
