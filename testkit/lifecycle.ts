@@ -1,11 +1,14 @@
 import { detectTrigger } from '../src/events/detect.js'
+import { readConnectResult } from '../src/events/proxy-result.js'
 import type { WebSocketEvent } from '../src/events/types.js'
 import type { ConnectionsModel } from '../src/management/model.js'
+import { TestkitError } from './errors.js'
 
 // What an invoked WebSocket event tells the @connections model about its connection,
 // so a test does not have to set up by hand what the gateway would already know:
 // - CONNECT: the id exists but is not connected while `$connect` runs (posting is
-//   410); a 2xx result makes it live, anything else (or a throw) ends it.
+//   410); a result the gateway accepts (readConnectResult) makes it live, anything
+//   else (or a throw) ends it. An id the fake already knows is a test's mistake.
 // - MESSAGE: a frame can only arrive on a live connection, so an id the fake has
 //   never seen becomes live; one the test closed stays closed (a message racing a close).
 // - DISCONNECT: the socket is already gone when `$disconnect` runs (posting is 410).
@@ -30,6 +33,12 @@ export function beforeEvent(model: ConnectionsModel, event: unknown): void {
   const state = model.state(rc.connectionId)
   switch (rc.eventType) {
     case 'CONNECT':
+      // A live or closed id would let `$connect` post to itself, which AWS answers 410.
+      if (state !== undefined && state !== 'connecting') {
+        throw new TestkitError(
+          `$connect for ${rc.connectionId}, which the fake already knows as ${state}: API Gateway never reuses connection ids; give each $connect a fresh one`,
+        )
+      }
       if (state === undefined) begin(model, rc)
       return
     case 'MESSAGE':
@@ -54,8 +63,7 @@ export function afterEvent(
 ): void {
   const rc = connectionOf(event)
   if (rc?.eventType !== 'CONNECT' || model.state(rc.connectionId) !== 'connecting') return
-  const status = (outcome.result as { statusCode?: unknown } | undefined)?.statusCode
-  const accepted = outcome.error === undefined && typeof status === 'number' && status >= 200 && status < 300
+  const accepted = outcome.error === undefined && readConnectResult(outcome.result).accepted
   if (accepted) model.accept(rc.connectionId)
   else model.end(rc.connectionId)
 }

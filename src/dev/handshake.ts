@@ -4,10 +4,10 @@ import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import { buildAuthorizerEvent } from '../events/authorizer.js'
 import { newGatewayId } from '../events/ids.js'
+import { readConnectResult, resultHeader } from '../events/proxy-result.js'
 import { type ApiInfo, buildConnectEvent, type ConnectionFacts } from '../events/websocket.js'
 import { readAuthorizerOutcome } from './authorizer.js'
 import { invoke } from './invoke.js'
-import { readProxyResult, resultHeader } from './proxy-result.js'
 import { headersOf, sourceIpOf, splitUrl, withHeaders } from './request.js'
 import type { GatewayState } from './state.js'
 
@@ -164,11 +164,9 @@ export async function handshake(
     if (outcome.kind === 'timeout')
       return fail(504, `$connect timed out after ${options.integrationTimeoutMs}ms`)
     if (outcome.kind === 'error') return fail(502, '$connect threw', outcome.error)
-    const read = readProxyResult(outcome.value)
-    if (!read.ok) return fail(502, `malformed $connect result: ${read.reason}`)
-    const { statusCode } = read.result
-    if (statusCode < 200 || statusCode > 299) return fail(statusCode, '$connect refused the connection')
-    protocol = resultHeader(read.result, 'Sec-WebSocket-Protocol')
+    const decision = readConnectResult(outcome.value)
+    if (!decision.accepted) return fail(decision.status, decision.reason)
+    protocol = resultHeader(decision.result, 'Sec-WebSocket-Protocol')
   }
 
   // Gone already: the close listener has logged it.

@@ -79,8 +79,8 @@ class Client implements StreamerClient {
 
   // Looked up per call, not once: clients are cached for the life of the module, and a
   // local gateway may start or stop on that endpoint in between. An in-process answer
-  // comes at once, so it runs without the per-attempt timer and deadline signal (only
-  // the caller's own signal still stops retries).
+  // comes at once, so it runs without the per-attempt timer; the call's deadline and
+  // signal still apply, as they would over the wire.
   #run<T>(
     op: (transport: Transport, signal: AbortSignal) => Promise<T>,
     connectionId: string,
@@ -91,7 +91,7 @@ class Client implements StreamerClient {
       return withRetry(
         (signal) => op(local, signal).catch((e) => ownError(e, connectionId)),
         this.#retry,
-        options?.signal ? { signal: options.signal } : undefined,
+        options,
         0,
         connectionId,
       )

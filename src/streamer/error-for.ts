@@ -37,7 +37,8 @@ export function streamerErrorFor(
   message: string | undefined,
   options: StreamerErrorOptions & { retryAfterMs?: number } = {},
 ): StreamerError {
-  const effective = (name && BY_NAME[name]) || status || 500
+  // Own keys only: a name such as `constructor` must not find Object.prototype's.
+  const effective = (name && Object.hasOwn(BY_NAME, name) && BY_NAME[name]) || status || 500
   const msg = message || undefined
   const { retryAfterMs, ...rest } = options
   switch (effective) {

@@ -28,6 +28,34 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
+// Node's codes for a connection that failed or died, and the SDK's own timeouts.
+const TRANSPORT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'ERR_STREAM_PREMATURE_CLOSE',
+])
+
+function isTransportFailure(e: SdkErrorShape): boolean {
+  const code = e.code ?? ''
+  return (
+    TRANSPORT_CODES.has(code) ||
+    code.startsWith('ERR_HTTP2_') ||
+    code.startsWith('UND_ERR_') ||
+    e.name === 'AbortError' ||
+    e.name === 'TimeoutError'
+  )
+}
+
 /** Any failure of one SDK call → the typed error. `endpoint` feeds the 403 hint. */
 export function fromSdkError(error: unknown, connectionId: string, endpoint?: string): StreamerError {
   if (error instanceof StreamerError) return error
@@ -36,11 +64,19 @@ export function fromSdkError(error: unknown, connectionId: string, endpoint?: st
   const requestId = e.$metadata?.requestId
   if (status === undefined) {
     const code = e.code ?? (e.name && e.name !== 'Error' ? e.name : 'NetworkError')
-    return new StreamerNetworkError(`network error: ${e.message ?? String(error)}`, code, {
-      connectionId,
-      requestId,
-      cause: error,
-    })
+    const options = { connectionId, requestId, cause: error }
+    if (isTransportFailure(e)) {
+      return new StreamerNetworkError(`network error: ${e.message ?? String(error)}`, code, options)
+    }
+    // Failed before any answer for a reason of this process (credentials, region,
+    // configuration): the same call fails the same way, so it is not retried.
+    return new StreamerError(
+      `@connections call failed without an answer: ${e.message ?? String(error)}`,
+      0,
+      code,
+      false,
+      options,
+    )
   }
   // Only a modelled service exception's name is an AWS error code; a SyntaxError from
   // an HTML body is not, and `Unknown` means the header was missing.

@@ -41,7 +41,7 @@ function describe(value: unknown): string {
 }
 
 /**
- * Strings go as UTF-8, bytes (any ArrayBuffer view, or an ArrayBuffer) as they are,
+ * Strings go as UTF-8, bytes (any ArrayBuffer view, or an ArrayBuffer, shared or not) as they are,
  * anything else as JSON. Over 128 KB is refused before any request.
  */
 export function encodePostData(data: PostData, connectionId?: string): Uint8Array {
@@ -49,7 +49,7 @@ export function encodePostData(data: PostData, connectionId?: string): Uint8Arra
   if (typeof data === 'string') bytes = encoder.encode(data)
   else if (data instanceof Uint8Array) bytes = data
   else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data)
+  else if (data instanceof ArrayBuffer || isSharedArrayBuffer(data)) bytes = new Uint8Array(data)
   else {
     if (data === null || data === undefined || typeof data === 'function' || typeof data === 'symbol') {
       throw new StreamerValidationError(
@@ -57,19 +57,7 @@ export function encodePostData(data: PostData, connectionId?: string): Uint8Arra
         { connectionId },
       )
     }
-    let json: string | undefined
-    try {
-      json = JSON.stringify(data)
-    } catch (cause) {
-      // Circular structures and BigInt land here.
-      throw new StreamerValidationError(`data is not JSON-serialisable: ${(cause as Error).message}`, {
-        connectionId,
-        cause,
-      })
-    }
-    if (json === undefined)
-      throw new StreamerValidationError('data is not JSON-serialisable', { connectionId })
-    bytes = encoder.encode(json)
+    bytes = encoder.encode(jsonText(data, connectionId))
   }
   if (bytes.byteLength > MAX_MESSAGE_BYTES) {
     throw new PayloadTooLargeError(
@@ -80,6 +68,26 @@ export function encodePostData(data: PostData, connectionId?: string): Uint8Arra
     )
   }
   return bytes
+}
+
+/** `JSON.stringify`, with a StreamerValidationError for what it refuses (cycles, BigInt, undefined). */
+export function jsonText(value: unknown, connectionId?: string): string {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value)
+  } catch (cause) {
+    throw new StreamerValidationError(`data is not JSON-serialisable: ${(cause as Error).message}`, {
+      connectionId,
+      cause,
+    })
+  }
+  if (json === undefined) throw new StreamerValidationError('data is not JSON-serialisable', { connectionId })
+  return json
+}
+
+// Not a global where cross-origin isolation is off (browsers); always one in Node.
+function isSharedArrayBuffer(data: unknown): data is SharedArrayBuffer {
+  return typeof SharedArrayBuffer === 'function' && data instanceof SharedArrayBuffer
 }
 
 export function validateCallOptions(options: CallOptions | undefined): void {

@@ -15,6 +15,7 @@ import {
   validateSync,
 } from '../json.js'
 import type { CallOptions, ConnectionInfo, StreamerClient } from '../streamer/types.js'
+import { jsonText } from '../streamer/validate.js'
 import { deriveManagementEndpoint, type EndpointOptions } from './endpoint.js'
 import { regionFromHost } from './region.js'
 
@@ -192,17 +193,21 @@ export class WebSocketContext {
    * Sends a frame to this connection. During `$connect` the service answers 410
    * (GoneError): the connection is not established until `$connect` returns.
    */
-  send(data: string | Uint8Array): Promise<void> {
+  // `async`, so every failure (a value JSON refuses, a bad endpoint) is a rejection
+  // that `.catch()` sees, never a synchronous throw.
+  async send(data: string | Uint8Array): Promise<void> {
     return this.#client().postToConnection(this.connectionId, data, this.host.callOptions())
   }
-  sendJSON(value: unknown): Promise<void> {
-    return this.#client().postToConnection(this.connectionId, JSON.stringify(value), this.host.callOptions())
+  /** Sends `JSON.stringify(value)`; a cycle or a BigInt rejects with StreamerValidationError. */
+  async sendJSON(value: unknown): Promise<void> {
+    const text = jsonText(value, this.connectionId)
+    return this.#client().postToConnection(this.connectionId, text, this.host.callOptions())
   }
   /** Closes this connection (the client sees 1000). Gone counts as done. */
-  disconnect(): Promise<void> {
+  async disconnect(): Promise<void> {
     return this.#client().deleteConnection(this.connectionId, this.host.callOptions())
   }
-  info(): Promise<ConnectionInfo> {
+  async info(): Promise<ConnectionInfo> {
     return this.#client().getConnection(this.connectionId, this.host.callOptions())
   }
 

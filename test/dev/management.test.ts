@@ -237,6 +237,50 @@ describe('@connections', () => {
     }
   })
 
+  it('a call past its deadline sends nothing on either path', async () => {
+    for (const inProcessManagement of [true, false]) {
+      const { gw } = await start({ handler: async () => ({ statusCode: 200 }), inProcessManagement })
+      const c = await connected(gw.url)
+      const id = gw.connections()[0]!
+      const client = createStreamerClient({ endpoint: gw.managementEndpoint, region: 'us-east-1' })
+      const late = { deadline: Date.now() - 1 }
+      await expect(client.postToConnection(id, 'late', late)).rejects.toMatchObject({
+        name: 'StreamerTimeoutError',
+      })
+      const b = await client.broadcast([id], 'late', late)
+      expect([b.sent, b.failed.map((f) => f.error.name)]).toEqual([[], ['StreamerTimeoutError']])
+      await client.postToConnection(id, 'on time')
+      expect((await c.next()).data).toBe('on time')
+      await gw.close()
+    }
+  })
+
+  it('in-process, the frame holds a copy: a caller may reuse its buffer once the post resolves', async () => {
+    const { gw } = await start({
+      handler: async () => ({ statusCode: 200 }),
+      sendBufferLimitBytes: 256 * 1024 * 1024,
+    })
+    const c = await connected(gw.url)
+    // The client stops reading, so frames wait in the gateway's socket buffer.
+    const tcp = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
+    tcp.pause()
+    const id = gw.connections()[0]!
+    const client = createStreamerClient({ endpoint: gw.managementEndpoint, region: 'us-east-1' })
+    const filler = new Uint8Array(120_000).fill(0x61)
+    for (let i = 0; i < 80; i++) await client.postToConnection(id, filler)
+    const reused = new TextEncoder().encode('first message')
+    await client.postToConnection(id, reused)
+    reused.set(new TextEncoder().encode('OVERWRITTEN!!'))
+    await client.postToConnection(id, reused)
+    tcp.resume()
+    const small: string[] = []
+    while (small.length < 2) {
+      const m = await c.next()
+      if (m.data.length < 100) small.push(m.data)
+    }
+    expect(small).toEqual(['first message', 'OVERWRITTEN!!'])
+  })
+
   it('never goes down on garbage', async () => {
     const { gw } = await start({ handler: recorder().handler })
     const responses = await Promise.all([

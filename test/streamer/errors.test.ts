@@ -213,6 +213,45 @@ describe('typed errors from the real SDK', () => {
   })
 })
 
+describe('failures before any answer that are not the network', () => {
+  it('a credentials failure is not retried and is not called a network error', async () => {
+    let asked = 0
+    const before = server.requests.length
+    const error = await createStreamerClient({
+      endpoint: server.endpoint,
+      region: 'eu-west-1',
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+      clientConfig: {
+        credentials: async () => {
+          asked++
+          throw Object.assign(new Error('Could not load credentials from any providers'), {
+            name: 'CredentialsProviderError',
+          })
+        },
+      },
+    })
+      .postToConnection(ID, 'hi')
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StreamerError)
+    expect(error).not.toBeInstanceOf(StreamerNetworkError)
+    expect(error).toMatchObject({ status: 0, code: 'CredentialsProviderError', retryable: false })
+    expect((error as Error).message).toContain('Could not load credentials')
+    expect(asked).toBe(1)
+    expect(server.requests.length).toBe(before)
+  })
+
+  it('an x-amzn-ErrorType naming an Object.prototype member keeps the numeric status', async () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      reply = aws.error(400, name, 'odd')
+      const error = await failure(() => client().postToConnection(ID, 'hi'))
+      expect(error.constructor).toBe(StreamerError)
+      expect(error.status).toBe(400)
+      expect(error.code).toBe(name)
+      expect(error.retryable).toBe(false)
+    }
+  })
+})
+
 describe("the local gateway's wire format (src/management/wire.ts) makes the SDK raise the same types", () => {
   for (const error of [
     new GoneError(),

@@ -24,7 +24,13 @@ describe('local transports', () => {
   it('a client uses the registered transport while it is registered, and the wire after', async () => {
     const log: string[] = []
     const endpoint = 'http://127.0.0.1:59999/dev'
-    const client = createStreamerClient({ endpoint, retry: false, attemptTimeoutMs: 200 })
+    const client = createStreamerClient({
+      endpoint,
+      retry: false,
+      attemptTimeoutMs: 200,
+      // Credentials, so the wire attempt fails on the socket and not before it.
+      clientConfig: { credentials: { accessKeyId: 'x', secretAccessKey: 'y' } },
+    })
     const unregister = registerLocalTransport({
       matches: (url) => url.port === '59999' && url.pathname === '/dev',
       transport: recordingTransport(log),

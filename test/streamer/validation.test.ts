@@ -106,6 +106,11 @@ describe('data', () => {
     const window = new Uint8Array([0, 1, 2, 3, 4]).subarray(1, 3)
     await c.postToConnection('R1kmxc2VNjMCFIA=', window)
     expect([...server.requests.at(-1)!.body]).toEqual([1, 2])
+    // Bytes too, not an object to JSON-encode as "{}".
+    const shared = new SharedArrayBuffer(3)
+    new Uint8Array(shared).set([5, 6, 7])
+    await c.postToConnection('R1kmxc2VNjMCFIA=', shared)
+    expect([...server.requests.at(-1)!.body]).toEqual([5, 6, 7])
   })
 
   it('refuses what cannot be sent, with a clear message and no request', async () => {

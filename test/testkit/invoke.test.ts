@@ -80,6 +80,36 @@ describe('invoke', () => {
     expect(fake.state(refused.requestContext.connectionId)).toBe('closed')
   })
 
+  it('reads a plain handler’s $connect result as the gateway does (one rule: readConnectResult)', async () => {
+    const fake = new FakeStreamer()
+    const cases: Array<[unknown, 'open' | 'closed']> = [
+      [undefined, 'open'],
+      [{}, 'open'],
+      [{ statusCode: '200' }, 'open'],
+      [{ statusCode: 204, headers: { 'Sec-WebSocket-Protocol': 'chat.v1' } }, 'open'],
+      [{ statusCode: 200, extra: 1 }, 'closed'],
+      [{ statusCode: 401 }, 'closed'],
+      ['yes', 'closed'],
+    ]
+    for (const [returned, state] of cases) {
+      const event = events.connect()
+      await invoke(async () => returned, event, { fake })
+      expect([returned, fake.state(event.requestContext.connectionId)]).toEqual([returned, state])
+    }
+  })
+
+  it('refuses a $connect for an id the fake already knows: API Gateway never reuses ids', async () => {
+    const app = chatApp()
+    const fake = new FakeStreamer()
+    const live = fake.connect()
+    const error = await invoke(app, events.connect({ connectionId: live, query: { token: 'ok' } }), {
+      fake,
+    }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TestkitError)
+    expect((error as Error).message).toContain(`${live}, which the fake already knows as open`)
+    expect(fake.calls).toEqual([])
+  })
+
   it('posting during $disconnect is 410: the socket is already gone', async () => {
     const app = chatApp()
     const fake = new FakeStreamer()

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import type { Context } from '../../src/app/context.js'
 import { AppError } from '../../src/errors.js'
-import { GoneError } from '../../src/streamer/errors.js'
+import { GoneError, StreamerValidationError } from '../../src/streamer/errors.js'
 import type { WebSocketContext } from '../../src/websocket/context.js'
 import { harness, lambdaContext } from '../app/helpers.js'
 import { sample } from '../events/samples/index.js'
@@ -182,6 +182,29 @@ describe('sending back', () => {
     expect(new Set(h.clients.map((c) => c.endpoint))).toStrictEqual(
       new Set(['https://dl7ptocha9.execute-api.ap-northeast-1.amazonaws.com/prod']),
     )
+  })
+
+  it('sendJSON of a value JSON refuses rejects with StreamerValidationError, never a synchronous throw', async () => {
+    const h = harness()
+    h.open('R1kmxc2VNjMCFIA=')
+    const circular: Record<string, unknown> = {}
+    circular.self = circular
+    const outcomes: unknown[] = []
+    h.app.webSocket('$default', (ctx) => {
+      const ws = ctx.asWebSocket()
+      // Called without await: a synchronous throw would escape to the App as a 500.
+      const pending = [circular, { n: 1n }, undefined].map((v) => ws.sendJSON(v).catch((e: unknown) => e))
+      return Promise.all(pending).then((all) => {
+        outcomes.push(...all)
+      })
+    })
+    expect(await h.app.handler(sample('ws-message'))).toStrictEqual({ statusCode: 200 })
+    expect(outcomes).toHaveLength(3)
+    for (const e of outcomes) {
+      expect(e).toBeInstanceOf(StreamerValidationError)
+      expect(e).toMatchObject({ status: 400, connectionId: 'R1kmxc2VNjMCFIA=' })
+    }
+    expect(h.delivered).toStrictEqual([])
   })
 
   it('info() returns what GetConnection says; disconnect() closes the connection', async () => {

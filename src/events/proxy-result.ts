@@ -86,6 +86,25 @@ export function readProxyResult(value: unknown, fields: ReadonlySet<string> = PR
   return { ok: true, result: { statusCode, headers, body, cookies } }
 }
 
+export type ConnectDecision =
+  | { accepted: true; result: ProxyResult }
+  | { accepted: false; status: number; reason: string }
+
+/**
+ * Whether a `$connect` result completes the handshake: a well-formed proxy result (or
+ * none) with a 2xx status. Anything else is refused, with the status the client sees:
+ * the result's own, or 502 for a malformed one. The gateway and the testkit's fake
+ * both decide by this.
+ */
+export function readConnectResult(value: unknown): ConnectDecision {
+  const read = readProxyResult(value)
+  if (!read.ok) return { accepted: false, status: 502, reason: `malformed $connect result: ${read.reason}` }
+  const { statusCode } = read.result
+  if (statusCode < 200 || statusCode > 299)
+    return { accepted: false, status: statusCode, reason: '$connect refused the connection' }
+  return { accepted: true, result: read.result }
+}
+
 /**
  * HTTP API (payload 2.0): a result without `statusCode` is the body itself, sent as JSON
  * with 200; a string is sent as is. Otherwise the proxy shape, plus `cookies`.
