@@ -33,15 +33,13 @@ export async function announce(ctx: Context, store: ConnectionStore, payload: ob
   const streamer = streamerOf(ctx)
   const first = await deliver(ctx, store, streamer, payload)
   let departed = first.departed
-  // A record is announced only when a delete removed it, so once: this ends.
+  // A record is announced only when a delete removed it, so once: this ends. One frame
+  // per round names everyone found gone in it: a frame per departure would cost
+  // lobby × departures posts in this one invocation (and it may be a `$connect`).
   while (departed.length > 0) {
-    const next: ConnectionRecord[] = []
-    for (const record of departed) {
-      const name = nameOf(record.connectionId, record)
-      const left = { type: 'presence', event: 'left', name, online: await online(store) }
-      next.push(...(await deliver(ctx, store, streamer, left)).departed)
-    }
-    departed = next
+    const name = departed.map((record) => nameOf(record.connectionId, record)).join(', ')
+    const left = { type: 'presence', event: 'left', name, online: await online(store) }
+    departed = (await deliver(ctx, store, streamer, left)).departed
   }
   return { delivered: first.delivered, gone: first.gone }
 }

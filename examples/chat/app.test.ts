@@ -129,6 +129,31 @@ describe('chat App (unit, testkit events)', () => {
     }
   })
 
+  it('announces everyone a broadcast finds gone in one frame, not one broadcast per departure', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const c = await chat()
+      const ids = Array.from({ length: 40 }, (_, i) => `${String(i).padStart(2, '0')}CCCCCCCCCCCCC=`)
+      for (const [i, id] of ids.entries()) await c.connect(id, `c${i}`)
+      vi.setSystemTime(Date.now() + 61_000)
+      for (const id of ids.slice(0, 10)) c.gone.add(id) // ten vanished without a $disconnect
+      c.sent.length = 0
+      expect(JSON.parse((await c.notice('hi')).body)).toEqual({ delivered: 30, gone: 10 })
+      // 30 notices, then 30 copies of one departure frame: not 30 × 10.
+      expect(c.sent).toHaveLength(60)
+      const left = c.sent.filter((s) => s.data.type === 'presence')
+      expect(new Set(left.map((s) => s.to)).size).toBe(30)
+      expect(left[0]!.data).toEqual({
+        type: 'presence',
+        event: 'left',
+        name: Array.from({ length: 10 }, (_, i) => `c${i}`).join(', '),
+        online: 30,
+      })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('keeps a member that is gone only because its $connect has not returned yet', async () => {
     const c = await chat()
     await c.connect(A, 'alice')

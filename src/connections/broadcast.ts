@@ -60,7 +60,11 @@ export async function broadcast(
   await forEachBounded(sent.gone, sendOptions.concurrency, async (id) => {
     try {
       const out = await store.delete(id, { connectedBefore })
-      if (!out.skipped) pruned.push(id)
+      if (out.skipped) return
+      // The group listed it; if its own side of the membership was missing (a half-written
+      // membership), delete() did not see this group: leave it directly.
+      if (typeof target === 'string' && !out.groups.includes(target)) await store.leave(id, target)
+      pruned.push(id)
     } catch (error) {
       pruneFailed.push({ connectionId: id, error: error instanceof Error ? error : new Error(String(error)) })
     }

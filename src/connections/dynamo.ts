@@ -59,6 +59,13 @@ type Item = Record<string, any>
  * (the join undoes itself) or its writes came before it (so the delete's Query, which
  * follows the tombstone, finds and removes them). put() is conditional on there being
  * no tombstone.
+ *
+ * A membership is two items, written in a fixed order rather than in one batch (a batch
+ * is not atomic, and its unprocessed half is retried later, after a racing call): a join
+ * writes the connection's item, then the group's; a leave or delete removes the group's
+ * first. Then no race of a join with a leave can leave the connection listing a group
+ * whose members lack it (a live connection missing broadcasts). The other half state, a
+ * group item alone, is what a group broadcast's prune removes directly.
  */
 export class DynamoConnectionStore implements ConnectionStore {
   readonly tableName: string
@@ -153,47 +160,52 @@ export class DynamoConnectionStore implements ConnectionStore {
             expiresAt: expiresFromNow(this.ttlSeconds),
           },
           ReturnValues: 'ALL_OLD',
+          // A prune tombstones only a record older than the window (false when there is none).
           ...(before === undefined
             ? {}
             : {
-                ConditionExpression: 'attribute_not_exists(#at) OR #at < :before',
+                ConditionExpression: '#at < :before',
                 ExpressionAttributeNames: { '#at': 'connectedAt' },
                 ExpressionAttributeValues: { ':before': before },
               }),
         }),
       )
     } catch (error) {
-      if (isConditionFailure(error)) return { groups: [], skipped: true }
-      throw error
+      if (!isConditionFailure(error)) throw error
+      const record = await this.#getRecordItem(connectionId, true)
+      if (record && isLiveRecord(record)) return { groups: [], skipped: true }
+      // No record: a connection still in its `$connect` (its save must not be refused
+      // by a tombstone), or one deleted or expired already. Its memberships still go.
+      return { groups: await this.#dropMemberships(connectionId) }
     }
-    // Only after the tombstone: any join that missed it has already written what we find here.
+    const groups = await this.#dropMemberships(connectionId)
+    const result: DeletedConnection = { groups }
+    const old = out.Attributes
+    if (old && isLiveRecord(old)) result.record = toRecord(old)
+    return result
+  }
+
+  /** Removes every membership of a connection; returns the unexpired groups it was in. */
+  async #dropMemberships(connectionId: string): Promise<string[]> {
+    // After any tombstone: a join that missed it has already written what is found here.
     const found: { group: string; expiresAt: number }[] = []
     for await (const item of this.#query(CONN_PREFIX + connectionId, GROUP_PREFIX, undefined, true)) {
       found.push({ group: (item.sk as string).slice(GROUP_PREFIX.length), expiresAt: item.expiresAt })
     }
+    await this.#batch(found.map(({ group }) => ({ DeleteRequest: { Key: memberKey(group, connectionId) } })))
     await this.#batch(
-      found.flatMap(({ group }) => [
-        { DeleteRequest: { Key: reverseMemberKey(connectionId, group) } },
-        { DeleteRequest: { Key: memberKey(group, connectionId) } },
-      ]),
+      found.map(({ group }) => ({ DeleteRequest: { Key: reverseMemberKey(connectionId, group) } })),
     )
     const now = Date.now()
-    const result: DeletedConnection = {
-      groups: found.filter((f) => !isExpired(f.expiresAt, now)).map((f) => f.group),
-    }
-    const old = out.Attributes
-    if (old && isLiveRecord(old, now)) result.record = toRecord(old)
-    return result
+    return found.filter((f) => !isExpired(f.expiresAt, now)).map((f) => f.group)
   }
 
   async join(connectionId: string, group: string): Promise<void> {
     validateConnectionId(connectionId)
     validateGroup(group)
     const expiresAt = expiresFromNow(this.ttlSeconds)
-    await this.#batch([
-      { PutRequest: { Item: { ...reverseMemberKey(connectionId, group), expiresAt } } },
-      { PutRequest: { Item: { ...memberKey(group, connectionId), expiresAt } } },
-    ])
+    await this.#write({ ...reverseMemberKey(connectionId, group), expiresAt })
+    await this.#write({ ...memberKey(group, connectionId), expiresAt })
     const record = await this.#getRecordItem(connectionId, true)
     if (record && isLiveRecord(record)) return
     // The connection is gone (or never was): take back what this join wrote.
@@ -207,11 +219,19 @@ export class DynamoConnectionStore implements ConnectionStore {
     await this.#dropMembership(connectionId, group)
   }
 
-  #dropMembership(connectionId: string, group: string): Promise<void> {
-    return this.#batch([
-      { DeleteRequest: { Key: reverseMemberKey(connectionId, group) } },
-      { DeleteRequest: { Key: memberKey(group, connectionId) } },
-    ])
+  async #dropMembership(connectionId: string, group: string): Promise<void> {
+    await this.#remove(memberKey(group, connectionId))
+    await this.#remove(reverseMemberKey(connectionId, group))
+  }
+
+  async #write(item: Item): Promise<void> {
+    const { doc, lib } = await this.#sdk()
+    await doc.send(new lib.PutCommand({ TableName: this.tableName, Item: item }))
+  }
+
+  async #remove(key: { pk: string; sk: string }): Promise<void> {
+    const { doc, lib } = await this.#sdk()
+    await doc.send(new lib.DeleteCommand({ TableName: this.tableName, Key: key }))
   }
 
   async *members(group: string, options: MembersOptions = {}): AsyncIterable<string> {

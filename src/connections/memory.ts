@@ -63,8 +63,12 @@ export class MemoryConnectionStore implements ConnectionStore {
     const record = this.#records.get(connectionId)
     const before = options.connectedBefore
     if (record && before !== undefined && !(record.connectedAt < before)) return { groups: [], skipped: true }
-    this.#records.delete(connectionId)
-    this.#tombstones.set(connectionId, expiresFromNow(this.ttlSeconds, now))
+    // A prune of an id with no record (still in its `$connect`) must not tombstone it:
+    // the App's save after an accepted `$connect` would be refused.
+    if (record || before === undefined) {
+      this.#records.delete(connectionId)
+      this.#tombstones.set(connectionId, expiresFromNow(this.ttlSeconds, now))
+    }
     const groups = [...(this.#groupsOf.get(connectionId) ?? [])]
     for (const group of groups) this.#drop(connectionId, group)
     this.#sweep(now)

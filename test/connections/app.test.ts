@@ -216,6 +216,24 @@ describe.each(stores)('App with a %s store', (_name, make) => {
     expect(pruned).toMatchObject({ gone: [id], pruned: [id] })
     expect(await store.get(id)).toBeUndefined()
   })
+
+  it('a 410 for a connection still in its $connect, before it is saved, does not refuse its handshake', async () => {
+    const store = await make()
+    const { fake, app } = setup(store)
+    let sent: unknown
+    app.webSocket('$connect', async (ctx) => {
+      const ws = ctx.asWebSocket()
+      await ws.join('lobby')
+      // e.g. a presence frame to a list of ids that includes this connection: AWS answers 410.
+      sent = await ws.broadcast([ws.connectionId], { type: 'hello' })
+    })
+    const id = connectionId(61)
+    const { result } = await invoke(app, events.connect({ connectionId: id }), { fake })
+    expect(sent).toMatchObject({ gone: [id] })
+    expect(result).toEqual({ statusCode: 200 })
+    expect(await store.get(id)).toBeDefined()
+    expect(await collect(store.members('lobby'))).toEqual([id])
+  })
 })
 
 describe('App without a store', () => {

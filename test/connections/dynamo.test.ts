@@ -1,6 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb'
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { afterEach, describe, expect, it } from 'vitest'
+import { broadcast } from '../../src/connections/broadcast.js'
 import { DynamoConnectionStore } from '../../src/connections/dynamo.js'
 import { ConnectionGoneError } from '../../src/connections/errors.js'
 import { memberKey, reverseMemberKey } from '../../src/connections/keys.js'
@@ -10,6 +11,7 @@ import {
   connectionsTable,
   connectionsTimeToLiveInput,
 } from '../../src/connections/table.js'
+import { FakeStreamer } from '../../testkit/index.js'
 import { clientConfig, collect, connectionId, gatedClient, record, useDynalite } from './helpers.js'
 
 // What only the DynamoDB store has: the items on the table, Query pagination, the
@@ -183,7 +185,11 @@ describe('no resurrection, under forced interleavings of join and delete', () =>
 
   it("join's writes reached the table only after the whole delete: join undoes itself", async () => {
     const { gated, table, store, id } = await setup(2)
-    const writes = gated.hold('BatchWriteItem', (b) => JSON.stringify(b).includes('PutRequest'))
+    // The join's first write: the connection's side of the membership.
+    const writes = gated.hold(
+      'PutItem',
+      (b) => b.Item?.pk?.S === `conn#${id}` && b.Item?.sk?.S === 'group#room',
+    )
     const join = store.join(id, 'room')
     await writes.reached
     await store.delete(id)
@@ -227,5 +233,57 @@ describe('no resurrection, under forced interleavings of join and delete', () =>
     }
     expect((await db.scan(table)).filter((i) => i.sk !== 'meta')).toEqual([])
     await expect(store.join(id, 'late')).rejects.toBeInstanceOf(ConnectionGoneError)
+  })
+})
+
+describe('a join racing a leave: the two membership items are written in order, never in one batch', () => {
+  const EP = 'https://abcd1234.execute-api.us-east-1.amazonaws.com/prod'
+  const setup = async (n: number) => {
+    const gated = gatedClient(db.endpoint)
+    const table = await db.table()
+    const store = await db.store({ tableName: table, client: gated.client })
+    const id = connectionId(n, 'J')
+    await store.put(record(id, { endpoint: EP, connectedAt: Date.now() - 120_000 }))
+    return { gated, table, store, id }
+  }
+  const isReverse = (id: string) => (b: any) => b.Key?.pk?.S === `conn#${id}` && b.Key?.sk?.S === 'group#room'
+  const isGroupSide = (id: string) => (b: any) =>
+    b.Item?.pk?.S === 'group#room' && b.Item?.sk?.S === `conn#${id}`
+
+  it('a whole join inside a leave keeps the live connection among the members', async () => {
+    const { gated, store, id } = await setup(1)
+    await store.join(id, 'room')
+    // The leave has removed the group's item and waits to remove the connection's.
+    const second = gated.hold('DeleteItem', isReverse(id))
+    const leave = store.leave(id, 'room')
+    await second.reached
+    await store.join(id, 'room')
+    second.release()
+    await leave
+    // With one batch for both items, the leave's half could land last and drop the group
+    // side: a live connection that misses every broadcast. In order, it stays a member.
+    expect(await collect(store.members('room'))).toEqual([id])
+  })
+
+  it('the half state that can remain (a group item alone) is pruned by the first group broadcast after the connection goes', async () => {
+    const { gated, store, id } = await setup(2)
+    // The join has written the connection's item and waits to write the group's.
+    const second = gated.hold('PutItem', isGroupSide(id))
+    const join = store.join(id, 'room')
+    await second.reached
+    await store.leave(id, 'room')
+    second.release()
+    await join
+    expect([await collect(store.members('room')), await collect(store.groups(id))]).toEqual([[id], []])
+    // Its $disconnect does not see the group (the connection's side is missing)...
+    expect((await store.delete(id)).groups).toEqual([])
+    expect(await collect(store.members('room'))).toEqual([id])
+    // ...but the group broadcast that gets 410 for it removes it, once and for all.
+    const fake = new FakeStreamer({ strict: false, endpoint: EP })
+    fake.gone(id)
+    const deps = { store, streamer: fake.client(EP) }
+    expect(await broadcast(deps, 'room', 'hi')).toMatchObject({ gone: [id], pruned: [id] })
+    expect(await collect(store.members('room'))).toEqual([])
+    expect(await broadcast(deps, 'room', 'hi')).toMatchObject({ sent: [], gone: [] })
   })
 })
