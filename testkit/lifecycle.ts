@@ -1,5 +1,5 @@
 import { detectTrigger } from '../src/events/detect.js'
-import { readConnectResult } from '../src/events/proxy-result.js'
+import { asLambdaSends, readConnectResult } from '../src/events/proxy-result.js'
 import type { WebSocketEvent } from '../src/events/types.js'
 import type { ConnectionsModel } from '../src/management/model.js'
 import { TestkitError } from './errors.js'
@@ -63,7 +63,15 @@ export function afterEvent(
 ): void {
   const rc = connectionOf(event)
   if (rc?.eventType !== 'CONNECT' || model.state(rc.connectionId) !== 'connecting') return
-  const accepted = outcome.error === undefined && readConnectResult(outcome.result).accepted
-  if (accepted) model.accept(rc.connectionId)
+  if (outcome.error === undefined && isAccepted(outcome.result)) model.accept(rc.connectionId)
   else model.end(rc.connectionId)
+}
+
+// As the gateway reads it: what Lambda would send (the JSON of the result), then the rule.
+function isAccepted(result: unknown): boolean {
+  try {
+    return readConnectResult(asLambdaSends(result)).accepted
+  } catch {
+    return false // not JSON-serialisable: the invocation fails on Lambda
+  }
 }

@@ -57,16 +57,20 @@ export function readAuthorizerOutcome(outcome: Outcome, methodArn: string): Auth
     return { allow: false, status: 403, why: `no Allow statement covers ${methodArn}` }
   }
   const context: WebSocketAuthorizerContext = { principalId: result.principalId }
+  // Later events see the context as API Gateway passes it on: numbers and booleans as
+  // strings (AWS's "Output from an API Gateway Lambda authorizer" page shows
+  // "numberKey": "1", "booleanKey": "true"), null kept (a real capture in
+  // DefinitelyTyped#69823 has "null": null). So `admin === true` fails here as on AWS.
   for (const [key, value] of Object.entries(result.context ?? {})) {
-    if (value === undefined || value === null) continue
-    if (typeof value === 'object') {
+    if (value === undefined) continue
+    if (value === null) context[key] = null
+    else if (typeof value === 'object') {
       return {
         allow: false,
         status: 500,
         why: `authorizer context.${key} must be a string, number or boolean`,
       }
-    }
-    context[key] = value
+    } else context[key] = String(value)
   }
   context.integrationLatency = Math.round(outcome.ms)
   return { allow: true, context }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { DevOptions } from './dev-server.js'
+import { MAX_TIMER_MS } from './options.js'
 
 // `socketeer dev <entry> [options]` → DevOptions. Flags override the config file.
 
@@ -43,6 +44,8 @@ export function parseDuration(text: string, flag: string): number {
     )
   const value = Number(m[1]) * UNITS[m[2] ?? 'ms']!
   if (value <= 0) throw new UsageError(`${flag} must be positive`)
+  if (value > MAX_TIMER_MS)
+    throw new UsageError(`${flag} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${text}`)
   return value
 }
 
@@ -128,4 +131,11 @@ export function parseCli(argv: string[]): ParsedCli {
   }
   if (v['no-watch']) options.watch = false
   return { help: false, config: typeof v.config === 'string' ? v.config : undefined, options }
+}
+
+/** The config file's options under the flags; `--route` adds to the file's routes rather than replacing them. */
+export function withConfig(config: DevOptions, flags: DevOptions): DevOptions {
+  const options = { ...config, ...flags }
+  if (config.routes && flags.routes) options.routes = { ...config.routes, ...flags.routes }
+  return options
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { parseCli, USAGE, UsageError } from './cli-args.js'
+import { parseCli, USAGE, UsageError, withConfig } from './cli-args.js'
 import { loadConfig } from './config.js'
-import { type DevServer, startDev } from './dev-server.js'
+import { type DevOptions, type DevServer, startDev } from './dev-server.js'
 
 // `socketeer dev <entry>`: the local gateway on handler entries, with hot reload.
 
-function banner(dev: DevServer, options: { http?: unknown; routeResponses?: unknown }): string {
+function banner(dev: DevServer, options: DevOptions): string {
   const gw = dev.gateway
   const http =
     options.http === false ? 'off' : options.http === 'v2' ? 'HTTP API (V2) events' : 'REST (V1) proxy events'
@@ -21,7 +21,9 @@ function banner(dev: DevServer, options: { http?: unknown; routeResponses?: unkn
     `  management  ${gw.managementEndpoint}/@connections/{connectionId}`,
     `  http        ${gw.httpUrl} (${http})`,
     `  route responses: ${rr}`,
-    `  watching    ${dev.files().length} file${dev.files().length === 1 ? '' : 's'} (changes reload the handlers, connections stay open)`,
+    options.watch === false
+      ? '  hot reload  off: restart to pick up changes'
+      : `  watching    ${dev.files().length} file${dev.files().length === 1 ? '' : 's'} (changes reload the handlers, connections stay open)`,
     '',
   ].join('\n')
 }
@@ -39,9 +41,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE)
     return 0
   }
-  const options = parsed.config ? { ...(await loadConfig(parsed.config)), ...parsed.options } : parsed.options
-  if (parsed.options.routes && options.routes !== parsed.options.routes)
-    options.routes = { ...options.routes, ...parsed.options.routes }
+  const options = withConfig(parsed.config ? await loadConfig(parsed.config) : {}, parsed.options)
   let dev: DevServer
   try {
     dev = await startDev(options)

@@ -18,6 +18,7 @@ import { devLogger } from './log.js'
 import { forbidManagement, handleManagement } from './management.js'
 import { closeConnection, MESSAGE_TOO_BIG, onClosed, onFrame } from './messages.js'
 import { type GatewayOptions, type Integrations, MAX_FRAME_BYTES, resolveOptions } from './options.js'
+import { offersWebSocket, serveWithoutUpgrade } from './plain-upgrade.js'
 import { type GatewayState, track } from './state.js'
 
 // The local gateway: one HTTP server on one port carrying the WebSocket stage
@@ -110,12 +111,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     })
     state.connections.set(facts.connectionId, conn)
     model.accept(facts.connectionId)
-    guardFrameSize(req.socket, MAX_FRAME_BYTES, (bytes) => {
+    const limits = { frameBytes: MAX_FRAME_BYTES, messageBytes: MAX_MESSAGE_BYTES }
+    guardFrameSize(req.socket, limits, (bytes, what) => {
       log({
         kind: 'MESSAGE',
         connectionId: conn.id,
         status: 1009,
-        detail: `a ${bytes}-byte frame (the limit is ${MAX_FRAME_BYTES}): closing`,
+        detail:
+          what === 'frame'
+            ? `a ${bytes}-byte frame (the limit is ${MAX_FRAME_BYTES}): closing`
+            : `a message of ${bytes}+ bytes in fragments (the limit is ${MAX_MESSAGE_BYTES}): closing`,
       })
       closeConnection(state, conn, MESSAGE_TOO_BIG)
     })
@@ -138,6 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!offersWebSocket(req)) return serveWithoutUpgrade(server, req, socket, head)
     socket.on('error', () => {}) // an abrupt disconnect is a close, not a crash
     const work = handshake(state, wss, adopt, req, socket, head).catch((error) => {
       log({ kind: 'CONNECT', route: '$connect', status: 500, error })

@@ -42,6 +42,16 @@ export function refuse(socket: Duplex, status: number): void {
 }
 
 const KEY = /^[+/0-9A-Za-z]{22}==$/
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+// ws refuses a subprotocol list that is not comma-separated RFC 7230 tokens without
+// duplicates, but only in handleUpgrade, after $connect. Its parser (ws/lib/subprotocol.js)
+// is not exported, so this is the same rule.
+function validProtocols(header: string | undefined): boolean {
+  if (header === undefined) return true
+  const names = header.split(',').map((name) => name.replace(/^[ \t]+|[ \t]+$/g, ''))
+  return names.every((name) => TOKEN.test(name)) && new Set(names).size === names.length
+}
 
 // Checked before any handler runs, so a broken client never triggers $connect.
 function isWebSocketHandshake(req: IncomingMessage): boolean {
@@ -50,7 +60,8 @@ function isWebSocketHandshake(req: IncomingMessage): boolean {
     req.method === 'GET' &&
     req.headers.upgrade?.toLowerCase() === 'websocket' &&
     KEY.test(req.headers['sec-websocket-key'] ?? '') &&
-    (version === '13' || version === '8')
+    (version === '13' || version === '8') &&
+    validProtocols(req.headers['sec-websocket-protocol'])
   )
 }
 
@@ -163,7 +174,7 @@ export async function handshake(
     })
     if (outcome.kind === 'timeout')
       return fail(504, `$connect timed out after ${options.integrationTimeoutMs}ms`)
-    if (outcome.kind === 'error') return fail(502, '$connect threw', outcome.error)
+    if (outcome.kind === 'error') return fail(502, '$connect failed', outcome.error)
     const decision = readConnectResult(outcome.value)
     if (!decision.accepted) return fail(decision.status, decision.reason)
     protocol = resultHeader(decision.result, 'Sec-WebSocket-Protocol')

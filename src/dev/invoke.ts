@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { asLambdaSends } from '../events/proxy-result.js'
 import type { LambdaHandler } from './options.js'
 
 // Invoking a handler the way the Lambda runtime does: a context object with a deadline,
@@ -54,8 +55,18 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
       resolve(outcome)
     }
     const timer = setTimeout(() => settle({ kind: 'timeout', ms: ms() }), options.timeoutMs)
-    const ok = (value: unknown) => settle({ kind: 'ok', value, ms: ms() })
     const fail = (error: unknown) => settle({ kind: 'error', error, ms: ms() })
+    const ok = (value: unknown) => {
+      if (settled) return
+      let sent: unknown
+      try {
+        sent = asLambdaSends(value)
+      } catch (error) {
+        fail(error)
+        return
+      }
+      settle({ kind: 'ok', value: sent, ms: ms() })
+    }
     const callback = (error?: unknown, result?: unknown) => {
       if (error !== undefined && error !== null) fail(error)
       else ok(result)

@@ -41,15 +41,33 @@ export function closeConnection(state: GatewayState, conn: Connection, info: Clo
   conn.close(info)
 }
 
+function sendError(conn: Connection, message: ErrorFrameMessage, requestId: string): void {
+  if (conn.open) conn.send(errorFrame(message, conn.id, requestId))
+}
+
 async function handleMessage(state: GatewayState, conn: Connection, body: string): Promise<void> {
+  const requestId = newGatewayId()
+  try {
+    await routeMessage(state, conn, body, requestId)
+  } catch (error) {
+    // A failure of the gateway's own: the client still gets the frame AWS sends when a
+    // message cannot be handled, never silence.
+    state.log({ kind: 'MESSAGE', connectionId: conn.id, status: 500, error })
+    sendError(conn, 'Internal server error', requestId)
+  }
+}
+
+async function routeMessage(
+  state: GatewayState,
+  conn: Connection,
+  body: string,
+  requestId: string,
+): Promise<void> {
   const { options, table, log } = state
   const selected = options.selectRouteKey(body)
   const routeKey = selectRoute(selected, table.routeKeys())
-  const requestId = newGatewayId()
+  const frame = (message: ErrorFrameMessage) => sendError(conn, message, requestId)
   const fn = table.forRoute(routeKey)
-  const frame = (message: ErrorFrameMessage) => {
-    if (conn.open) conn.send(errorFrame(message, conn.id, requestId))
-  }
   if (!fn) {
     log({
       kind: 'MESSAGE',

@@ -89,10 +89,20 @@ export const DEFAULTS = {
 /** Limits of the service itself, not options (semantics page, section 5). */
 export const MAX_FRAME_BYTES = 32 * 1024
 
+/** The longest delay Node's timers take; a longer one fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2_147_483_647
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
   if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number of ms`)
   return value
+}
+
+function duration(name: string, value: number | undefined, fallback: number): number {
+  const ms = positive(name, value, fallback)
+  if (ms > MAX_TIMER_MS)
+    throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}`)
+  return ms
 }
 
 export function resolveOptions(options: GatewayOptions): ResolvedOptions {
@@ -111,9 +121,9 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     expression,
     selectRouteKey: compileRouteSelection(expression),
     routeResponses: rr === true ? () => true : (key) => rrSet.has(key),
-    idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
-    lifetimeMs: positive('lifetimeMs', options.lifetimeMs, DEFAULTS.lifetimeMs),
-    integrationTimeoutMs: positive(
+    idleTimeoutMs: duration('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
+    lifetimeMs: duration('lifetimeMs', options.lifetimeMs, DEFAULTS.lifetimeMs),
+    integrationTimeoutMs: duration(
       'integrationTimeoutMs',
       options.integrationTimeoutMs,
       DEFAULTS.integrationTimeoutMs,

@@ -86,6 +86,22 @@ export function readProxyResult(value: unknown, fields: ReadonlySet<string> = PR
   return { ok: true, result: { statusCode, headers, body, cookies } }
 }
 
+/**
+ * What Lambda hands API Gateway is the runtime's `JSON.stringify` of the result, not the
+ * object: undefined fields vanish and Dates become strings. A value JSON cannot carry
+ * (BigInt, a cycle) fails the invocation there, so it throws here.
+ */
+export function asLambdaSends(value: unknown): unknown {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (error) {
+    const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+    throw new TypeError(`the result is not JSON-serialisable: ${why}`, { cause: error })
+  }
+  return text === undefined ? undefined : JSON.parse(text)
+}
+
 export type ConnectDecision =
   | { accepted: true; result: ProxyResult }
   | { accepted: false; status: number; reason: string }
@@ -93,14 +109,17 @@ export type ConnectDecision =
 /**
  * Whether a `$connect` result completes the handshake: a well-formed proxy result (or
  * none) with a 2xx status. Anything else is refused, with the status the client sees:
- * the result's own, or 502 for a malformed one. The gateway and the testkit's fake
- * both decide by this.
+ * the result's own, or 502 for a malformed one (a 1xx status included). The gateway and
+ * the testkit's fake both decide by this.
  */
 export function readConnectResult(value: unknown): ConnectDecision {
   const read = readProxyResult(value)
   if (!read.ok) return { accepted: false, status: 502, reason: `malformed $connect result: ${read.reason}` }
   const { statusCode } = read.result
-  if (statusCode < 200 || statusCode > 299)
+  // A 1xx cannot end a handshake: 101 would claim the upgrade, 100 means more to come.
+  if (statusCode < 200)
+    return { accepted: false, status: 502, reason: `malformed $connect result: statusCode ${statusCode}` }
+  if (statusCode > 299)
     return { accepted: false, status: statusCode, reason: '$connect refused the connection' }
   return { accepted: true, result: read.result }
 }

@@ -19,7 +19,13 @@ function lookup(value: unknown, path: string[]): string {
     current = (current as Record<string, unknown>)[key]
   }
   if (current === undefined || current === null) return ''
-  return typeof current === 'object' ? JSON.stringify(current) : String(current)
+  if (typeof current !== 'object') return String(current)
+  try {
+    return JSON.stringify(current)
+  } catch {
+    // Nesting too deep to stringify: an expression that cannot be evaluated selects $default.
+    return ''
+  }
 }
 
 export class RouteSelectionError extends Error {

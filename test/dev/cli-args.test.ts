@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseCli, parseDuration, UsageError } from '../../src/dev/cli-args.js'
+import { parseCli, parseDuration, UsageError, withConfig } from '../../src/dev/cli-args.js'
 import { loadConfig } from '../../src/dev/config.js'
 import { startDev } from '../../src/dev/index.js'
 import { connected } from './helpers.js'
@@ -53,6 +53,31 @@ describe('CLI arguments', () => {
     expect(() => parseCli(['dev', 'a.ts', '--bogus'])).toThrow(UsageError)
     expect(() => parseDuration('10 minutes', '--idle-timeout')).toThrow(/expected a duration/)
     expect(parseDuration('10m', 'x')).toBe(600_000)
+    // Past 2^31-1 ms Node fires a timer after 1 ms: refused, not silently shortened.
+    expect(() => parseDuration('1000h', '--idle-timeout')).toThrow(
+      /--idle-timeout must be at most 2147483647 ms/,
+    )
+    expect(parseDuration('2147483647', 'x')).toBe(2_147_483_647)
+  })
+
+  it('adds --route to the config file’s routes instead of replacing them', () => {
+    const config = { entry: '/app.ts', routes: { $connect: '/connect.ts', ping: undefined }, port: 1 }
+    const flags = parseCli([
+      'dev',
+      '--route',
+      'sendmessage',
+      '--route',
+      'ping=/ping.ts',
+      '--port',
+      '0',
+    ]).options
+    expect(withConfig(config, flags)).toEqual({
+      entry: '/app.ts',
+      port: 0,
+      routes: { $connect: '/connect.ts', ping: '/ping.ts', sendmessage: undefined },
+    })
+    expect(withConfig({}, flags).routes).toEqual(flags.routes)
+    expect(withConfig(config, {}).routes).toEqual(config.routes)
   })
 })
 

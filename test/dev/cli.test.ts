@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { connected, sleep } from './helpers.js'
+import { connected, refused, sleep } from './helpers.js'
 
 // The `socketeer dev` CLI as a real child process (run from source through tsx).
 
@@ -77,6 +77,21 @@ describe('socketeer dev', () => {
     expect(await cli.exited).toBe(0)
     expect((await c.closed).code).toBe(1001)
     expect(cli.out()).toMatch(/DISCONNECT.*1001.*Going away/)
+  }, 30_000)
+
+  it('merges --route with the config file’s routes, and says when hot reload is off', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socketeer-cli-'))
+    dirs.push(dir)
+    writeFileSync(join(dir, 'entry.mjs'), 'export const handler = async () => ({ statusCode: 200 })\n')
+    writeFileSync(join(dir, 'connect.mjs'), 'export const handler = async () => ({ statusCode: 401 })\n')
+    const config = join(dir, 'cfg.json')
+    writeFileSync(config, JSON.stringify({ entry: 'entry.mjs', routes: { $connect: 'connect.mjs' } }))
+    const cli = run(['dev', '--config', config, '--route', 'sendmessage', '--port', '0', '--no-watch'])
+    const [, url] = await cli.waitFor(/websocket\s+(ws:\/\/127\.0\.0\.1:\d+\/dev)/)
+    // The config's $connect still guards the stage.
+    expect(await refused(url!)).toBe('Unexpected server response: 401')
+    expect(cli.out()).toMatch(/hot reload\s+off/)
+    expect(cli.out()).not.toMatch(/watching|changes reload/)
   }, 30_000)
 
   it('prints help, and refuses bad arguments with exit code 2', async () => {

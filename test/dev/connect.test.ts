@@ -78,8 +78,29 @@ describe('the handshake', () => {
     expect(await refused(`${gw.url}?q=500`)).toBe('Unexpected server response: 500')
     expect(await refused(`${gw.url}?q=401`)).toBe('Unexpected server response: 401')
     expect(await refused(`${gw.url}?q=malformed`)).toBe('Unexpected server response: 502')
+    // A 1xx cannot end a handshake: a malformed result, not a status to write back.
+    expect(await refused(`${gw.url}?q=101`)).toBe('Unexpected server response: 502')
+    expect(await refused(`${gw.url}?q=100`)).toBe('Unexpected server response: 502')
     await connected(`${gw.url}?q=204`)
     expect(gw.connections()).toHaveLength(1)
+  })
+
+  it('reads the $connect result as Lambda sends it: JSON, so undefined headers vanish', async () => {
+    const { gw, waitForLine } = await start({
+      routes: {
+        // The common "echo the offered subprotocol, if any" pattern.
+        $connect: async (event: any) => {
+          if (event.queryStringParameters?.q === 'bigint') return { statusCode: 200n }
+          const offered = event.headers['Sec-WebSocket-Protocol']?.split(',')[0]
+          return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': offered, 'X-At': new Date(0) } }
+        },
+      },
+    })
+    await connected(gw.url)
+    expect((await connected(gw.url, ['chat'])).ws.protocol).toBe('chat')
+    // A result JSON cannot carry fails the invocation, as on Lambda.
+    expect(await refused(`${gw.url}?q=bigint`)).toBe('Unexpected server response: 502')
+    await waitForLine(/CONNECT.*502.*not JSON-serialisable/)
   })
 
   it('refuses with 504 when $connect outlives the integration timeout', async () => {
@@ -165,6 +186,28 @@ describe('the handshake', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 /)
     expect(rec.events).toEqual([])
   })
+
+  it('refuses a malformed Sec-WebSocket-Protocol with 400 before the authorizer or $connect runs', async () => {
+    const rec = recorder()
+    const { gw } = await start({ handler: rec.handler, authorizer: rec.handler })
+    const handshakeWith = (protocols: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(gw.port, '127.0.0.1')
+        socket.write(
+          `GET /dev HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
+            `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ${protocols}\r\n\r\n`,
+        )
+        let text = ''
+        socket.on('data', (d) => (text += d))
+        socket.on('close', () => resolve(text))
+      })
+    for (const bad of ['chat, chat', 'chat,', 'a b', 'chat/1'])
+      expect([bad, await handshakeWith(bad)]).toEqual([bad, expect.stringMatching(/^HTTP\/1\.1 400 /)])
+    expect(rec.events).toEqual([])
+    // A well-formed list gets past the check: the authorizer runs (and refuses the recorder's non-policy result).
+    expect(await handshakeWith('chat,\tchat.v2 , x')).toMatch(/^HTTP\/1\.1 500 /)
+    expect(rec.events.map((e) => e.type)).toEqual(['REQUEST'])
+  })
 })
 
 describe('the $connect authorizer', () => {
@@ -203,7 +246,7 @@ describe('the $connect authorizer', () => {
     let authEvent: any
     const authorizer = async (event: any) => {
       authEvent = event
-      return policy('Allow', 'user-7', { tenant: 'acme', admin: true, n: 3 })(event)
+      return policy('Allow', 'user-7', { tenant: 'acme', admin: true, n: 3, team: null })(event)
     }
     const { gw } = await start({ handler: seen.handler, authorizer })
     const c = await connected(`${gw.url}?token=t`)
@@ -216,11 +259,13 @@ describe('the $connect authorizer', () => {
     c.ws.close()
     await seen.waitFor((e) => e.requestContext.eventType === 'DISCONNECT')
     for (const event of seen.events) {
+      // As API Gateway passes the context on: numbers and booleans as strings, null kept.
       expect(event.requestContext.authorizer).toMatchObject({
         principalId: 'user-7',
         tenant: 'acme',
-        admin: true,
-        n: 3,
+        admin: 'true',
+        n: '3',
+        team: null,
       })
       expect(typeof event.requestContext.authorizer.integrationLatency).toBe('number')
     }

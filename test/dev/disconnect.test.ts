@@ -112,6 +112,19 @@ describe('$disconnect', () => {
     expect((await disconnectOf(rec)).requestContext.disconnectStatusCode).toBe(1001)
   })
 
+  it('refuses a timer longer than Node can set, rather than firing it at once', async () => {
+    const handler = recorder().handler
+    const hours1000 = 1000 * 3_600_000
+    for (const name of ['idleTimeoutMs', 'lifetimeMs', 'integrationTimeoutMs'])
+      await expect(start({ handler, [name]: hours1000 })).rejects.toThrow(
+        `${name} must be at most 2147483647 ms`,
+      )
+    const { gw } = await start({ handler, idleTimeoutMs: 2_147_483_647 })
+    await connected(gw.url)
+    await sleep(30)
+    expect(gw.connections()).toHaveLength(1)
+  })
+
   it('fires after the connection’s pending messages', async () => {
     const order: string[] = []
     const { gw } = await start({

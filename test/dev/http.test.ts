@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { App } from '../../src/index.js'
 import { connected, recorder, start } from './helpers.js'
@@ -69,6 +70,44 @@ describe('HTTP routes', () => {
     expect(await slow.json()).toEqual({ message: 'Endpoint request timed out' })
     const malformed = await fetch(`${gw.httpUrl}/x`)
     expect(malformed.status).toBe(502)
+  })
+
+  it('reads the result as Lambda sends it: JSON, and a result JSON cannot carry is a 502', async () => {
+    const { gw } = await start({
+      handler: async (event: any) =>
+        event.path === '/bigint'
+          ? { statusCode: 200, body: 10n }
+          : { statusCode: 200, headers: { 'x-at': new Date(0), 'x-gone': undefined }, body: 'ok' },
+    })
+    const res = await fetch(`${gw.httpUrl}/dated`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('x-at')).toBe('1970-01-01T00:00:00.000Z')
+    expect(res.headers.has('x-gone')).toBe(false)
+    const bigint = await fetch(`${gw.httpUrl}/bigint`)
+    expect(bigint.status).toBe(502)
+    expect(await bigint.json()).toEqual({ message: 'Internal server error' })
+  })
+
+  it('serves a request offering a non-WebSocket upgrade (h2c) as plain HTTP', async () => {
+    const rec = recorder(() => ({ statusCode: 200, body: 'plain' }))
+    const { gw } = await start({ handler: rec.handler })
+    const socket = connect(gw.port, '127.0.0.1')
+    socket.write(
+      `POST /dev/posts HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nConnection: Upgrade, HTTP2-Settings\r\n` +
+        'Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Length: 5\r\n\r\nhello' +
+        `GET /again HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nConnection: close\r\n\r\n`,
+    )
+    const answer = await new Promise<string>((resolve) => {
+      let text = ''
+      socket.on('data', (d) => (text += d))
+      socket.on('close', () => resolve(text))
+    })
+    expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200'])
+    expect(rec.events.map((e) => [e.httpMethod, e.path, e.body])).toEqual([
+      ['POST', '/posts', 'hello'],
+      ['GET', '/again', null],
+    ])
+    expect(rec.events[0].headers.Upgrade).toBe('h2c')
   })
 
   it('serves HTTP API (V2) events with http: "v2"', async () => {

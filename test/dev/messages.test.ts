@@ -92,6 +92,67 @@ describe('messages', () => {
     expect(gw.connections()).toHaveLength(1)
   })
 
+  it('reads the result as Lambda sends it: JSON, and a result JSON cannot carry is a function error', async () => {
+    const cyclic: Record<string, unknown> = { statusCode: 200 }
+    cyclic.self = cyclic
+    const { gw, waitForLine } = await start({
+      routeResponses: true,
+      routes: {
+        $default: async (event: any) => {
+          if (event.body === 'undefined') return { statusCode: 200, body: 'no extra', extra: undefined }
+          if (event.body === 'date')
+            return { statusCode: 200, headers: { 'X-At': new Date(0) }, body: 'dated' }
+          if (event.body === 'bigint') return { statusCode: 10n }
+          if (event.body === 'cycle') return cyclic
+          return { statusCode: 200, body: 'after' }
+        },
+      },
+    })
+    const c = await connected(gw.url)
+    for (const body of ['undefined', 'date', 'bigint', 'cycle', 'next']) c.ws.send(body)
+    expect((await c.next()).data).toBe('no extra')
+    expect((await c.next()).data).toBe('dated')
+    expect((await c.next()).data).toMatch(ERROR_FRAME('Internal server error'))
+    expect((await c.next()).data).toMatch(ERROR_FRAME('Internal server error'))
+    expect((await c.next()).data).toBe('after')
+    await waitForLine(/MESSAGE.*502.*not JSON-serialisable.*BigInt/)
+  })
+
+  it('sends $default a message whose selection expression cannot be evaluated', async () => {
+    const rec = recorder()
+    const { gw } = await start({ routes: { $default: rec.handler } })
+    const c = await connected(gw.url)
+    // Parses, but nests too deep for JSON.stringify to turn `action` back into a key.
+    const deep = `{"action":${'['.repeat(60_000)}${']'.repeat(60_000)}}`
+    const frame = 32 * 1024
+    for (let at = 0; at < deep.length; at += frame)
+      c.ws.send(deep.slice(at, at + frame), { fin: at + frame >= deep.length })
+    const event = await rec.waitFor((e) => e.requestContext.eventType === 'MESSAGE')
+    expect(event.requestContext.routeKey).toBe('$default')
+    expect(event.body.length).toBe(deep.length)
+    expect(c.inbox).toEqual([])
+  })
+
+  it('answers Internal server error when the gateway itself fails on a message, never silence', async () => {
+    const rec = recorder()
+    const { gw, waitForLine } = await start({ routes: { $default: rec.handler } })
+    const c = await connected(gw.url)
+    // Stands in for any failure of the gateway's own: reading which routes this handler serves throws.
+    const broken = new Proxy(async () => ({ statusCode: 200 }), {
+      get(target, key) {
+        if (typeof key === 'symbol') throw new Error('introspection exploded')
+        return Reflect.get(target, key)
+      },
+    })
+    gw.update({ routes: { $default: rec.handler }, handler: broken })
+    c.ws.send('hello')
+    expect((await c.next()).data).toMatch(ERROR_FRAME('Internal server error'))
+    await waitForLine(/MESSAGE.*500.*introspection exploded/)
+    gw.update({ routes: { $default: rec.handler } })
+    c.ws.send('still open')
+    await rec.waitFor((e) => e.body === 'still open')
+  })
+
   it('answers Endpoint request timed out after the integration timeout, and moves on', async () => {
     const rec = recorder()
     const { gw } = await start({
@@ -161,7 +222,7 @@ describe('frames the gateway refuses', () => {
     const { gw } = await start({ handler: rec.handler })
     const c = await connected(gw.url)
     c.ws.send('x'.repeat(32 * 1024 + 1))
-    expect((await c.closed).code).toBe(1009)
+    expect(await c.closed).toEqual({ code: 1009, reason: 'Message too big' })
     const event = await rec.waitFor((e) => e.requestContext.eventType === 'DISCONNECT')
     expect(event.requestContext.disconnectStatusCode).toBe(1009)
     expect(rec.events.filter((e) => e.requestContext.eventType === 'MESSAGE')).toEqual([])
@@ -184,9 +245,11 @@ describe('frames the gateway refuses', () => {
     const c = await connected(gw.url)
     const chunk = 'z'.repeat(32 * 1024)
     for (let i = 0; i < 5; i++) c.ws.send(chunk, { fin: i === 4 })
-    expect((await c.closed).code).toBe(1009)
+    // The same close as for one frame too big, not the empty reason ws would give.
+    expect(await c.closed).toEqual({ code: 1009, reason: 'Message too big' })
     const event = await rec.waitFor((e) => e.requestContext.eventType === 'DISCONNECT')
     expect(event.requestContext.disconnectStatusCode).toBe(1009)
+    expect(event.requestContext.disconnectReason).toBe('Message too big')
     expect(rec.events.filter((e) => e.requestContext.eventType === 'MESSAGE')).toEqual([])
   })
 

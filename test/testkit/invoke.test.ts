@@ -88,7 +88,12 @@ describe('invoke', () => {
       [{ statusCode: '200' }, 'open'],
       [{ statusCode: 204, headers: { 'Sec-WebSocket-Protocol': 'chat.v1' } }, 'open'],
       [{ statusCode: 200, extra: 1 }, 'closed'],
+      // Read as Lambda sends it (its JSON): an undefined header vanishes, a BigInt fails.
+      [{ statusCode: 200, headers: { 'Sec-WebSocket-Protocol': undefined } }, 'open'],
+      [{ statusCode: 200, extra: undefined }, 'open'],
+      [{ statusCode: 10n }, 'closed'],
       [{ statusCode: 401 }, 'closed'],
+      [{ statusCode: 101 }, 'closed'],
       ['yes', 'closed'],
     ]
     for (const [returned, state] of cases) {

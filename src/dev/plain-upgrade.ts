@@ -1,0 +1,41 @@
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+
+// Node hands every request that offers an upgrade to the 'upgrade' listener, h2c
+// (`curl --http2`) included. A server may ignore an upgrade offer (RFC 9110, 7.8) and
+// the HTTP routes do not speak h2c, so only WebSocket offers go to the handshake; the
+// others go back to the HTTP server and get a plain HTTP/1.1 answer.
+
+/** Whether the client offers a WebSocket (a malformed handshake is still refused as one). */
+export function offersWebSocket(req: IncomingMessage): boolean {
+  return /(^|,)\s*websocket\s*(,|$)/i.test(req.headers.upgrade ?? '')
+}
+
+/**
+ * The HTTP server parses the request again without `upgrade` in `Connection`, so it
+ * arrives as an ordinary request: body (any framing) and keep-alive as usual.
+ */
+export function serveWithoutUpgrade(
+  server: Server,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): void {
+  const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`]
+  const raw = req.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    let value = raw[i + 1]!
+    if (raw[i]!.toLowerCase() === 'connection') {
+      value = value
+        .split(',')
+        .map((token) => token.trim())
+        .filter((token) => token !== '' && token.toLowerCase() !== 'upgrade')
+        .join(', ')
+      if (value === '') continue
+    }
+    lines.push(`${raw[i]}: ${value}`)
+  }
+  // Header bytes were read as latin1, so they go back the same way.
+  socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), head]))
+  server.emit('connection', socket)
+}
