@@ -193,22 +193,31 @@ export class WebSocketContext {
    * Sends a frame to this connection. During `$connect` the service answers 410
    * (GoneError): the connection is not established until `$connect` returns.
    */
-  // `async`, so every failure (a value JSON refuses, a bad endpoint) is a rejection
-  // that `.catch()` sees, never a synchronous throw.
-  async send(data: string | Uint8Array): Promise<void> {
-    return this.#client().postToConnection(this.connectionId, data, this.host.callOptions())
+  send(data: string | Uint8Array): Promise<void> {
+    return this.#call((client, options) => client.postToConnection(this.connectionId, data, options))
   }
   /** Sends `JSON.stringify(value)`; a cycle or a BigInt rejects with StreamerValidationError. */
-  async sendJSON(value: unknown): Promise<void> {
-    const text = jsonText(value, this.connectionId)
-    return this.#client().postToConnection(this.connectionId, text, this.host.callOptions())
+  sendJSON(value: unknown): Promise<void> {
+    return this.#call((client, options) =>
+      client.postToConnection(this.connectionId, jsonText(value, this.connectionId), options),
+    )
   }
   /** Closes this connection (the client sees 1000). Gone counts as done. */
-  async disconnect(): Promise<void> {
-    return this.#client().deleteConnection(this.connectionId, this.host.callOptions())
+  disconnect(): Promise<void> {
+    return this.#call((client, options) => client.deleteConnection(this.connectionId, options))
   }
-  async info(): Promise<ConnectionInfo> {
-    return this.#client().getConnection(this.connectionId, this.host.callOptions())
+  info(): Promise<ConnectionInfo> {
+    return this.#call((client, options) => client.getConnection(this.connectionId, options))
+  }
+
+  // Every failure (a value JSON refuses, a bad endpoint) is a rejection that `.catch()`
+  // sees, never a synchronous throw; not `async`, which would add a promise per send.
+  #call<T>(op: (client: StreamerClient, options: CallOptions) => Promise<T>): Promise<T> {
+    try {
+      return op(this.#client(), this.host.callOptions())
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   // Connection registry verbs (src/connections/lifecycle.ts); they need `new App({ connections })`.
