@@ -119,7 +119,11 @@ function wire(app: AppLike, fake: FakeStreamer): () => void {
   }
 }
 
-/** Like `invoke`, but never rejects: the result or the error, plus calls and violations. */
+/**
+ * Like `invoke`, but the handler's outcome never rejects: the result or the error, plus
+ * calls and violations. A mistake in the test itself (a target that is not a handler, an
+ * id the fake already knows on `$connect`) still rejects with a TestkitError.
+ */
 export async function invokeSettled<R = any>(
   target: AppLike | LambdaHandler,
   event: unknown,

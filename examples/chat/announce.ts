@@ -12,6 +12,9 @@ import { nameOf } from './names.js'
 /** The group every member joins on `$connect`: the chat has one room. */
 export const LOBBY = 'lobby'
 
+/** Names are at most 32 characters: 100 of them stay far below a frame's 128 KB. */
+const LEFT_PER_FRAME = 100
+
 export interface Announced {
   delivered: number
   gone: number
@@ -33,13 +36,19 @@ export async function announce(ctx: Context, store: ConnectionStore, payload: ob
   const streamer = streamerOf(ctx)
   const first = await deliver(ctx, store, streamer, payload)
   let departed = first.departed
-  // A record is announced only when a delete removed it, so once: this ends. One frame
-  // per round names everyone found gone in it: a frame per departure would cost
-  // lobby × departures posts in this one invocation (and it may be a `$connect`).
+  // A record is announced only when a delete removed it, so once: this ends. A frame
+  // names up to LEFT_PER_FRAME of those found gone: a frame per departure would cost
+  // lobby × departures posts in this one invocation (and it may be a `$connect`), one
+  // frame for all could pass the 128 KB limit.
   while (departed.length > 0) {
-    const name = departed.map((record) => nameOf(record.connectionId, record)).join(', ')
-    const left = { type: 'presence', event: 'left', name, online: await online(store) }
-    departed = (await deliver(ctx, store, streamer, left)).departed
+    const next: ConnectionRecord[] = []
+    const count = await online(store)
+    for (let i = 0; i < departed.length; i += LEFT_PER_FRAME) {
+      const names = departed.slice(i, i + LEFT_PER_FRAME).map((r) => nameOf(r.connectionId, r))
+      const left = { type: 'presence', event: 'left', name: names.join(', '), online: count }
+      next.push(...(await deliver(ctx, store, streamer, left)).departed)
+    }
+    departed = next
   }
   return { delivered: first.delivered, gone: first.gone }
 }

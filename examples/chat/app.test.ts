@@ -154,6 +154,23 @@ describe('chat App (unit, testkit events)', () => {
     }
   })
 
+  it('splits a large departure list over frames of 100 names (a frame is at most 128 KB)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const c = await chat()
+      const ids = Array.from({ length: 255 }, (_, i) => `${String(i).padStart(3, '0')}CCCCCCCCCCCC=`)
+      for (const [i, id] of ids.entries()) await c.connect(id, `c${i}`)
+      vi.setSystemTime(Date.now() + 61_000)
+      for (const id of ids.slice(0, 250)) c.gone.add(id)
+      c.sent.length = 0
+      expect(JSON.parse((await c.notice('hi')).body)).toEqual({ delivered: 5, gone: 250 })
+      const left = c.sent.filter((s) => s.to === ids[254] && s.data.type === 'presence')
+      expect(left.map((s) => s.data.name.split(', ').length)).toEqual([100, 100, 50])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('keeps a member that is gone only because its $connect has not returned yet', async () => {
     const c = await chat()
     await c.connect(A, 'alice')

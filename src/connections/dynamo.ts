@@ -174,9 +174,11 @@ export class DynamoConnectionStore implements ConnectionStore {
       if (!isConditionFailure(error)) throw error
       const record = await this.#getRecordItem(connectionId, true)
       if (record && isLiveRecord(record)) return { groups: [], skipped: true }
-      // No record: a connection still in its `$connect` (its save must not be refused
-      // by a tombstone), or one deleted or expired already. Its memberships still go.
-      return { groups: await this.#dropMemberships(connectionId) }
+      // No live record: a connection still in its `$connect` (its save must not be
+      // refused by a tombstone), or one deleted or expired already. Only memberships
+      // older than the window go: one the App writes after that read, for a connection
+      // that has just been saved, is younger and stays.
+      return { groups: await this.#dropMemberships(connectionId, before) }
     }
     const groups = await this.#dropMemberships(connectionId)
     const result: DeletedConnection = { groups }
@@ -185,11 +187,17 @@ export class DynamoConnectionStore implements ConnectionStore {
     return result
   }
 
-  /** Removes every membership of a connection; returns the unexpired groups it was in. */
-  async #dropMemberships(connectionId: string): Promise<string[]> {
+  /**
+   * Removes the memberships of a connection (only those written before `writtenBefore`,
+   * epoch ms, when given); returns the unexpired groups removed.
+   */
+  async #dropMemberships(connectionId: string, writtenBefore?: number): Promise<string[]> {
     // After any tombstone: a join that missed it has already written what is found here.
     const found: { group: string; expiresAt: number }[] = []
     for await (const item of this.#query(CONN_PREFIX + connectionId, GROUP_PREFIX, undefined, true)) {
+      // A membership expires ttlSeconds after it is written.
+      const writtenAt = (item.expiresAt - this.ttlSeconds) * 1000
+      if (writtenBefore !== undefined && !(writtenAt < writtenBefore)) continue
       found.push({ group: (item.sk as string).slice(GROUP_PREFIX.length), expiresAt: item.expiresAt })
     }
     await this.#batch(found.map(({ group }) => ({ DeleteRequest: { Key: memberKey(group, connectionId) } })))
@@ -205,7 +213,13 @@ export class DynamoConnectionStore implements ConnectionStore {
     validateGroup(group)
     const expiresAt = expiresFromNow(this.ttlSeconds)
     await this.#write({ ...reverseMemberKey(connectionId, group), expiresAt })
-    await this.#write({ ...memberKey(group, connectionId), expiresAt })
+    try {
+      await this.#write({ ...memberKey(group, connectionId), expiresAt })
+    } catch (error) {
+      // e.g. throttled past the SDK's retries: do not leave the connection's half behind.
+      await this.#remove(reverseMemberKey(connectionId, group)).catch(() => {})
+      throw error
+    }
     const record = await this.#getRecordItem(connectionId, true)
     if (record && isLiveRecord(record)) return
     // The connection is gone (or never was): take back what this join wrote.

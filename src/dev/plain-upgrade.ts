@@ -12,8 +12,10 @@ export function offersWebSocket(req: IncomingMessage): boolean {
 }
 
 /**
- * The HTTP server parses the request again without `upgrade` in `Connection`, so it
- * arrives as an ordinary request: body (any framing) and keep-alive as usual.
+ * The HTTP server parses the request again without its `Upgrade` header, so it arrives
+ * as an ordinary request: body (any framing) and keep-alive as usual. Dropping the header
+ * itself, not only the `upgrade` token (Node also reads it from `Proxy-Connection`), is
+ * what guarantees the request cannot come back here.
  */
 export function serveWithoutUpgrade(
   server: Server,
@@ -25,7 +27,9 @@ export function serveWithoutUpgrade(
   const raw = req.rawHeaders
   for (let i = 0; i + 1 < raw.length; i += 2) {
     let value = raw[i + 1]!
-    if (raw[i]!.toLowerCase() === 'connection') {
+    const name = raw[i]!.toLowerCase()
+    if (name === 'upgrade') continue
+    if (name === 'connection' || name === 'proxy-connection') {
       value = value
         .split(',')
         .map((token) => token.trim())

@@ -28,32 +28,41 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
-// Node's codes for a connection that failed or died, and the SDK's own timeouts.
+// Failures of this process before any request could be made: the same call fails the
+// same way, so they are not retried. Anything else without an answer is the network.
+const LOCAL_FAILURE_NAMES = new Set([
+  'CredentialsProviderError',
+  'TokenProviderError',
+  'ProviderError',
+  'TypeError',
+])
+
+function isLocalFailure(e: SdkErrorShape): boolean {
+  return (
+    LOCAL_FAILURE_NAMES.has(e.name ?? '') ||
+    (e.code ?? '').startsWith('ERR_INVALID_') ||
+    /^Region is missing/.test(e.message ?? '')
+  )
+}
+
+// Node's codes for a connection that failed or died (an answer cut off midway included).
 const TRANSPORT_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'ECONNABORTED',
   'EPIPE',
   'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
   'ERR_STREAM_PREMATURE_CLOSE',
 ])
 
-function isTransportFailure(e: SdkErrorShape): boolean {
-  const code = e.code ?? ''
-  return (
-    TRANSPORT_CODES.has(code) ||
-    code.startsWith('ERR_HTTP2_') ||
-    code.startsWith('UND_ERR_') ||
-    e.name === 'AbortError' ||
-    e.name === 'TimeoutError'
-  )
+/**
+ * A 2xx whose body never arrived whole: the connection died while it was read. The
+ * service did answer, so a POST or DELETE took effect; a GET has nothing to read.
+ */
+export function isCutOffSuccess(error: unknown): boolean {
+  const e = (error ?? {}) as SdkErrorShape
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode
+  return status !== undefined && status >= 200 && status < 300 && TRANSPORT_CODES.has(e.code ?? '')
 }
 
 /** Any failure of one SDK call → the typed error. `endpoint` feeds the 403 hint. */
@@ -62,21 +71,19 @@ export function fromSdkError(error: unknown, connectionId: string, endpoint?: st
   const e = (error ?? {}) as SdkErrorShape
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode
   const requestId = e.$metadata?.requestId
-  if (status === undefined) {
+  if (status === undefined || isCutOffSuccess(error)) {
     const code = e.code ?? (e.name && e.name !== 'Error' ? e.name : 'NetworkError')
     const options = { connectionId, requestId, cause: error }
-    if (isTransportFailure(e)) {
-      return new StreamerNetworkError(`network error: ${e.message ?? String(error)}`, code, options)
+    if (status === undefined && isLocalFailure(e)) {
+      return new StreamerError(
+        `@connections call not made: ${e.message ?? String(error)}`,
+        0,
+        code,
+        false,
+        options,
+      )
     }
-    // Failed before any answer for a reason of this process (credentials, region,
-    // configuration): the same call fails the same way, so it is not retried.
-    return new StreamerError(
-      `@connections call failed without an answer: ${e.message ?? String(error)}`,
-      0,
-      code,
-      false,
-      options,
-    )
+    return new StreamerNetworkError(`network error: ${e.message ?? String(error)}`, code, options)
   }
   // Only a modelled service exception's name is an AWS error code; a SyntaxError from
   // an HTML body is not, and `Unknown` means the header was missing.

@@ -1,6 +1,6 @@
 import type { GetConnectionCommandOutput } from '@aws-sdk/client-apigatewaymanagementapi'
 import { StreamerError } from './errors.js'
-import { fromSdkError } from './sdk-error.js'
+import { fromSdkError, isCutOffSuccess } from './sdk-error.js'
 import type { ConnectionInfo } from './types.js'
 
 // The seam between the streamer and the wire. Everything above it (validation, retry,
@@ -96,6 +96,8 @@ export function createSdkTransport(options: SdkTransportOptions): Transport {
           abortSignal: signal,
         })
       } catch (error) {
+        // Delivered: retrying or failing it would send it twice or report it lost.
+        if (isCutOffSuccess(error)) return
         throw fromSdkError(error, connectionId, endpoint)
       }
     },
@@ -134,6 +136,7 @@ export function createSdkTransport(options: SdkTransportOptions): Transport {
         const { sdk, client: c } = await client()
         await c.send(new sdk.DeleteConnectionCommand({ ConnectionId: connectionId }), { abortSignal: signal })
       } catch (error) {
+        if (isCutOffSuccess(error)) return
         throw fromSdkError(error, connectionId, endpoint)
       }
     },

@@ -236,6 +236,32 @@ describe('no resurrection, under forced interleavings of join and delete', () =>
   })
 })
 
+describe('a prune of a connection that has no record yet', () => {
+  it("racing the App's save after $connect, keeps the membership written meanwhile", async () => {
+    const EP = 'https://abcd1234.execute-api.us-east-1.amazonaws.com/prod'
+    const gated = gatedClient(db.endpoint)
+    const table = await db.table()
+    const store = await db.store({ tableName: table, client: gated.client })
+    const id = connectionId(1, 'P')
+    const fake = new FakeStreamer({ strict: false, endpoint: EP })
+    fake.gone(id) // AWS answers 410 while its $connect runs
+    // The prune has read no record and is about to look for memberships.
+    const query = gated.hold('Query', (b) => b.ExpressionAttributeValues?.[':pk']?.S === `conn#${id}`)
+    const pruning = broadcast({ store, streamer: fake.client(EP) }, [id], 'presence')
+    await query.reached
+    // Meanwhile its $connect returns 200: the App saves it and writes its joins.
+    await store.put(record(id, { endpoint: EP, connectedAt: Date.now() }))
+    await store.join(id, 'lobby')
+    query.release()
+    expect(await pruning).toMatchObject({ gone: [id] })
+    expect(await store.get(id)).toBeDefined()
+    expect([await collect(store.members('lobby')), await collect(store.groups(id))]).toEqual([
+      [id],
+      ['lobby'],
+    ])
+  })
+})
+
 describe('a join racing a leave: the two membership items are written in order, never in one batch', () => {
   const EP = 'https://abcd1234.execute-api.us-east-1.amazonaws.com/prod'
   const setup = async (n: number) => {

@@ -107,7 +107,23 @@ describe('HTTP routes', () => {
       ['POST', '/posts', 'hello'],
       ['GET', '/again', null],
     ])
-    expect(rec.events[0].headers.Upgrade).toBe('h2c')
+  })
+
+  it('serves an h2c offer made through Proxy-Connection as plain HTTP too (no re-parse loop)', async () => {
+    const rec = recorder(() => ({ statusCode: 200, body: 'plain' }))
+    const { gw } = await start({ handler: rec.handler })
+    const socket = connect(gw.port, '127.0.0.1')
+    socket.write(
+      `GET /dev/posts HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nProxy-Connection: Upgrade\r\n` +
+        'Upgrade: h2c\r\nConnection: close\r\n\r\n',
+    )
+    const answer = await new Promise<string>((resolve) => {
+      let text = ''
+      socket.on('data', (d) => (text += d))
+      socket.on('close', () => resolve(text))
+    })
+    expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200'])
+    expect(rec.events.map((e) => [e.httpMethod, e.path])).toEqual([['GET', '/posts']])
   })
 
   it('serves HTTP API (V2) events with http: "v2"', async () => {

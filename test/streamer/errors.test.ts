@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createStreamerClient,
@@ -249,6 +250,58 @@ describe('failures before any answer that are not the network', () => {
       expect(error.code).toBe(name)
       expect(error.retryable).toBe(false)
     }
+  })
+})
+
+describe('answers the SDK could not read whole (a raw TCP server)', () => {
+  // Each connection gets `answer`, written raw, then a reset.
+  async function rawServer(answer: string) {
+    let requests = 0
+    const server = createServer((socket) => {
+      socket.on('error', () => {})
+      socket.once('data', () => {
+        requests++
+        socket.write(answer)
+        setTimeout(() => socket.resetAndDestroy(), 10)
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`
+    const client = createStreamerClient({
+      endpoint,
+      region: 'eu-west-1',
+      retry: { baseDelayMs: 1, maxDelayMs: 1 },
+    })
+    return { client, requests: () => requests, close: () => new Promise((r) => server.close(r)) }
+  }
+  const cut200 =
+    'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"connectedAt":'
+
+  it('a 200 whose body is cut off: the post was delivered, so it resolves, once', async () => {
+    const s = await rawServer(cut200)
+    await s.client.postToConnection(ID, 'hi')
+    expect(s.requests()).toBe(1)
+    await s.client.deleteConnection(ID)
+    expect(s.requests()).toBe(2)
+    await s.close()
+  })
+
+  it('a 200 whose body is cut off: a get is a retryable network error, retried', async () => {
+    const s = await rawServer(cut200)
+    const error = await s.client.getConnection(ID).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StreamerNetworkError)
+    expect(error).toMatchObject({ retryable: true, code: 'ECONNRESET' })
+    expect(s.requests()).toBe(3)
+    await s.close()
+  })
+
+  it('an answer that is not HTTP (a broken middlebox) is a retryable network error', async () => {
+    const s = await rawServer('garbage\r\n\r\n')
+    const error = await s.client.postToConnection(ID, 'hi').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StreamerNetworkError)
+    expect((error as StreamerError).code).toMatch(/^HPE_/)
+    expect(s.requests()).toBe(3)
+    await s.close()
   })
 })
 
