@@ -171,6 +171,18 @@ describe('chat App (unit, testkit events)', () => {
     }
   })
 
+  it('cuts a long name to 32 UTF-16 units without splitting an emoji', async () => {
+    const c = await chat()
+    await c.connect(A, 'alice')
+    c.sent.length = 0
+    await c.connect(B, `${'x'.repeat(31)}😀tail`)
+    const joined = c.sent.find((s) => s.data.type === 'presence')!.data
+    expect(joined.name).toBe('x'.repeat(31))
+    expect(new TextDecoder('utf-8', { fatal: true }).decode(new TextEncoder().encode(joined.name))).toBe(
+      joined.name,
+    )
+  })
+
   it('keeps a member that is gone only because its $connect has not returned yet', async () => {
     const c = await chat()
     await c.connect(A, 'alice')

@@ -9,7 +9,12 @@ const guest = (connectionId: string) => `guest-${connectionId.slice(0, 4)}`
 
 /** The name to store for a connecting client. */
 export function nameFrom(raw: string | undefined, connectionId: string): string {
-  return (raw ?? '').trim().slice(0, MAX_NAME) || guest(connectionId)
+  // A cut between the two halves of an emoji would leave a lone surrogate: not UTF-8.
+  const name = (raw ?? '')
+    .trim()
+    .slice(0, MAX_NAME)
+    .replace(/[\uD800-\uDBFF]$/, '')
+  return name || guest(connectionId)
 }
 
 /** The stored name; a record that is missing (never saved, already gone) falls back to the guest name. */
