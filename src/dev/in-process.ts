@@ -47,8 +47,9 @@ function inProcessTransport(state: GatewayState): Transport {
     })
   return {
     // A copy, as a request body would be: the caller may reuse its buffer once this
-    // resolves, while the socket still holds the frame.
-    post: (id, data) => run('POST', id, () => model.post(id, Uint8Array.from(data))),
+    // resolves, while the socket still holds the frame. (Not `slice()`: on a Buffer
+    // that is a view.)
+    post: (id, data) => run('POST', id, () => model.post(id, new Uint8Array(data))),
     get: (id) => run('GET', id, () => model.get(id)),
     delete: (id) => run('DELETE', id, () => model.delete(id)),
   }

@@ -13,9 +13,9 @@ export function offersWebSocket(req: IncomingMessage): boolean {
 
 /**
  * The HTTP server parses the request again without its `Upgrade` header, so it arrives
- * as an ordinary request: body (any framing) and keep-alive as usual. Dropping the header
- * itself, not only the `upgrade` token (Node also reads it from `Proxy-Connection`), is
- * what guarantees the request cannot come back here.
+ * as an ordinary request: body (any framing) and keep-alive as usual. Node takes a
+ * request for an upgrade only when it has that header, whatever `Connection` or
+ * `Proxy-Connection` say, so the request cannot come back here.
  */
 export function serveWithoutUpgrade(
   server: Server,
@@ -26,18 +26,7 @@ export function serveWithoutUpgrade(
   const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`]
   const raw = req.rawHeaders
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    let value = raw[i + 1]!
-    const name = raw[i]!.toLowerCase()
-    if (name === 'upgrade') continue
-    if (name === 'connection' || name === 'proxy-connection') {
-      value = value
-        .split(',')
-        .map((token) => token.trim())
-        .filter((token) => token !== '' && token.toLowerCase() !== 'upgrade')
-        .join(', ')
-      if (value === '') continue
-    }
-    lines.push(`${raw[i]}: ${value}`)
+    if (raw[i]!.toLowerCase() !== 'upgrade') lines.push(`${raw[i]}: ${raw[i + 1]}`)
   }
   // Header bytes were read as latin1, so they go back the same way.
   socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), head]))
