@@ -1,8 +1,8 @@
 import { relative } from 'node:path'
-import { type Gateway, startGateway } from './gateway.js'
-import { type EntryPlan, type EntrySpec, type Loaded, loadEntries, parseEntry } from './loader.js'
+import { type Gateway, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
 import type { GatewayOptions } from './options.js'
+import { type EntryPlan, type EntrySpec, type Loaded, loadEntries, parseEntry } from './runtime/loader.js'
 import { watchFiles } from './watch.js'
 
 // The gateway on handler entries from disk, with hot reload: a change to any file the

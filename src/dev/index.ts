@@ -4,6 +4,6 @@
 
 export type { DevOptions, DevServer } from './dev-server.js'
 export { startDev } from './dev-server.js'
-export type { Gateway } from './gateway.js'
-export { startGateway } from './gateway.js'
+export type { Gateway } from './gateway/gateway.js'
+export { startGateway } from './gateway/gateway.js'
 export type { GatewayOptions, Integrations, LambdaHandler } from './options.js'

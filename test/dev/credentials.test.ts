@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { holdDummyCredentials } from '../../src/dev/credentials.js'
+import { holdDummyCredentials } from '../../src/dev/management/credentials.js'
 
 // Dummy credentials only when nothing else provides any, and only while a gateway holds them.
 

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import type { WebSocket } from 'ws'
-import type { ApiInfo, ConnectionFacts } from '../events/websocket.js'
-import { MAX_FRAME_BYTES } from './options.js'
+import type { ApiInfo, ConnectionFacts } from '../../events/websocket.js'
+import { MAX_FRAME_BYTES } from '../options.js'
 
 // One live WebSocket connection: its fixed facts, its socket, the queue that keeps
 // its events in order, and its idle and lifetime timers.

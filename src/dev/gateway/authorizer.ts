@@ -1,5 +1,5 @@
-import type { AuthorizerPolicyResult, WebSocketAuthorizerContext } from '../events/types.js'
-import type { Outcome } from './invoke.js'
+import type { AuthorizerPolicyResult, WebSocketAuthorizerContext } from '../../events/types.js'
+import type { Outcome } from '../runtime/invoke.js'
 
 // The $connect REQUEST authorizer's answer, read as API Gateway reads it (semantics
 // page, section 6): an `Unauthorized` failure is 401, a Deny (or no matching Allow) is

@@ -1,10 +1,10 @@
-import { newGatewayId } from '../events/ids.js'
-import { readProxyResult } from '../events/proxy-result.js'
-import { buildDisconnectEvent, buildMessageEvent } from '../events/websocket.js'
-import { selectRoute } from '../websocket/route-selection.js'
+import { newGatewayId } from '../../events/ids.js'
+import { readProxyResult } from '../../events/proxy-result.js'
+import { buildDisconnectEvent, buildMessageEvent } from '../../events/websocket.js'
+import { selectRoute } from '../../websocket/route-selection.js'
+import { invoke } from '../runtime/invoke.js'
 import { type CloseInfo, type Connection, clientCloseInfo } from './connection.js'
 import { type ErrorFrameMessage, errorFrame } from './error-frames.js'
-import { invoke } from './invoke.js'
 import type { GatewayState } from './state.js'
 
 // A connection's life after the handshake: each text frame → route selection →

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { asLambdaSends } from '../events/proxy-result.js'
-import type { LambdaHandler } from './options.js'
+import { asLambdaSends } from '../../events/proxy-result.js'
+import type { LambdaHandler } from '../options.js'
 
 // Invoking a handler the way the Lambda runtime does: a context object with a deadline,
 // async or callback style, errors and timeouts turned into outcomes (never a rejection,

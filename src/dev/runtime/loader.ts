@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { register as registerCjs } from 'tsx/cjs/api'
 import { register } from 'tsx/esm/api'
-import type { Integrations, LambdaHandler } from './options.js'
+import type { Integrations, LambdaHandler } from '../options.js'
 
 // Loading handler entries (TypeScript or JavaScript) with tsx. Every load is a fresh
 // tsx namespace, so a reload re-evaluates the user's modules instead of reusing cached

@@ -1,8 +1,8 @@
-import type { ConnectionsModel } from '../management/model.js'
+import type { ConnectionsModel } from '../../management/model.js'
+import type { DevLogger } from '../log.js'
+import type { ResolvedOptions } from '../options.js'
 import type { Connection } from './connection.js'
 import type { IntegrationTable } from './integrations.js'
-import type { DevLogger } from './log.js'
-import type { ResolvedOptions } from './options.js'
 
 /** What the parts of a running gateway share. */
 export interface GatewayState {

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { errorResponse, type ManagementOp, okResponse, type WireResponse } from '../management/wire.js'
-import { PayloadTooLargeError, StreamerError, StreamerServiceError } from '../streamer/errors.js'
-import { MAX_MESSAGE_BYTES } from '../streamer/limits.js'
-import type { ConnectionInfo } from '../streamer/types.js'
-import { BodyTooLargeError, readBody } from './request.js'
-import type { GatewayState } from './state.js'
+import { errorResponse, type ManagementOp, okResponse, type WireResponse } from '../../management/wire.js'
+import { PayloadTooLargeError, StreamerError, StreamerServiceError } from '../../streamer/errors.js'
+import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
+import type { ConnectionInfo } from '../../streamer/types.js'
+import { BodyTooLargeError, readBody } from '../gateway/request.js'
+import type { GatewayState } from '../gateway/state.js'
 
 // `POST|GET|DELETE /{stage}/@connections/{id}`: the @connections model behind HTTP, in
 // the restJson1 wire format, so the AWS SDKs raise their typed exceptions unchanged.

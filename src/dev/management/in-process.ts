@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os'
-import { registerLocalTransport } from '../streamer/local-transports.js'
-import type { Transport } from '../streamer/transport.js'
-import type { GatewayState } from './state.js'
+import { registerLocalTransport } from '../../streamer/local-transports.js'
+import type { Transport } from '../../streamer/transport.js'
+import type { GatewayState } from '../gateway/state.js'
 
 // Handlers running inside the gateway reach @connections in-process: the same model
 // and the same typed errors as the HTTP endpoint, minus the SDK's HTTP round trip.

@@ -1,5 +1,5 @@
-import { appIntegrationOf } from '../app/integration.js'
-import type { Integrations, LambdaHandler } from './options.js'
+import { appIntegrationOf } from '../../app/integration.js'
+import type { Integrations, LambdaHandler } from '../options.js'
 
 // Which function is integrated on which route. Swappable as a whole, so hot reload
 // changes handlers between two events without touching live connections.

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import type { HeaderInput } from '../events/websocket.js'
+import type { HeaderInput } from '../../events/websocket.js'
 
 // What the gateway reads off a live HTTP request, in the shapes the event builders take.
 

@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { buildHttpApiEvent, buildRestEvent, type HttpEventInput } from '../events/http.js'
-import { type ProxyResult, readProxyResult, readV2Result } from '../events/proxy-result.js'
-import { invoke } from './invoke.js'
+import { buildHttpApiEvent, buildRestEvent, type HttpEventInput } from '../../events/http.js'
+import { type ProxyResult, readProxyResult, readV2Result } from '../../events/proxy-result.js'
+import { invoke } from '../runtime/invoke.js'
 import { BodyTooLargeError, headersOf, readBody, sourceIpOf, splitUrl } from './request.js'
 import type { GatewayState } from './state.js'
 
