@@ -4,17 +4,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { register as registerCjs } from 'tsx/cjs/api'
 import { register } from 'tsx/esm/api'
 import type { Integrations, LambdaHandler } from '../options.js'
+import type { EntrySpec } from './types.js'
 
 // Loading handler entries (TypeScript or JavaScript) with tsx. Every load is a fresh
 // tsx namespace, so a reload re-evaluates the user's modules instead of reusing cached
 // ones; entries of one load share a namespace, so two routes in one file share state.
 
-/** An entry: `src/app.ts` (its `handler`, else its default export) or `src/app.ts#connect`. */
-export interface EntrySpec {
-  file: string
-  exportName?: string
-}
+export type { EntrySpec }
 
+/** An entry: `src/app.ts` (its `handler`, else its default export) or `src/app.ts#connect`. */
 export function parseEntry(spec: string, cwd: string): EntrySpec {
   const hash = spec.lastIndexOf('#')
   const file = hash > 0 ? spec.slice(0, hash) : spec
