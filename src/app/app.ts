@@ -29,6 +29,7 @@ import { regionFromHost } from '../websocket/region.js'
 import { type AuthorizerHandler, runAuthorizer } from './authorizer.js'
 import { compose, type Handler, type Middleware } from './compose.js'
 import { Context, type ContextHost } from './context.js'
+import { RouteRegistrationError, UnknownEventError } from './errors.js'
 import { APP_INTEGRATION, type AppIntegration } from './integration.js'
 import {
   httpErrorResponse,
@@ -37,7 +38,6 @@ import {
   webSocketErrorResult,
   webSocketResult,
 } from './respond.js'
-import { RouteRegistrationError } from './route-error.js'
 import { HttpRouter, type Route, validateRouteKey } from './routes.js'
 
 export interface AppOptions {
@@ -66,18 +66,7 @@ import type { AuthorizerResult } from './authorizer.js'
 
 type RouteArgs = [...Middleware[], Handler]
 
-/** The error thrown for an event that is none of the supported triggers. */
-export class UnknownEventError extends AppError {
-  override readonly name = 'UnknownEventError'
-  /** `received` describes the event; `reason` replaces the default explanation. */
-  constructor(received: string, reason?: string) {
-    super(
-      'unknown_event',
-      reason ??
-        `socketeer cannot handle this event: expected an API Gateway WebSocket, REST (V1) proxy, HTTP API (V2), Function URL, ALB or $connect authorizer event; received ${received}`,
-    )
-  }
-}
+export { UnknownEventError }
 
 export class App implements ContextHost {
   readonly endpointOptions: EndpointOptions

@@ -5,7 +5,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
-import { App } from '../../src/index.js'
+import { App, AppError } from '../../src/index.js'
 import { deriveManagementEndpoint } from '../../src/websocket/endpoint.js'
 import { client, connected, recorder, refused, sdk, sleep, start } from './helpers.js'
 
@@ -221,12 +221,14 @@ describe('the $connect authorizer', () => {
       context,
     })
 
-  it('runs first; 401 on any throw, 403 on Deny, 500 on a malformed result', async () => {
+  it('runs first; 401 only on "Unauthorized", 403 on Deny, 500 on any other throw or a malformed result', async () => {
     const connect = recorder()
     const authorizer = async (event: any) => {
       const token = event.queryStringParameters?.token
       if (token === 'deny') return policy('Deny', 'u1')(event)
       if (token === 'crash') throw new TypeError('bug in the authorizer')
+      if (token === 'failed') throw new Error('Failed')
+      if (token === 'callback') return Promise.reject('Unauthorized')
       if (token === 'malformed') return { policyDocument: {} }
       if (token !== 'good') throw new Error('Unauthorized')
       return policy('Allow', 'u1')(event)
@@ -234,7 +236,9 @@ describe('the $connect authorizer', () => {
     const { gw } = await start({ routes: { $connect: connect.handler }, authorizer })
     expect(await refused(gw.url)).toBe('Unexpected server response: 401')
     expect(await refused(`${gw.url}?token=deny`)).toBe('Unexpected server response: 403')
-    expect(await refused(`${gw.url}?token=crash`)).toBe('Unexpected server response: 401')
+    expect(await refused(`${gw.url}?token=crash`)).toBe('Unexpected server response: 500')
+    expect(await refused(`${gw.url}?token=failed`)).toBe('Unexpected server response: 500')
+    expect(await refused(`${gw.url}?token=callback`)).toBe('Unexpected server response: 401')
     expect(await refused(`${gw.url}?token=malformed`)).toBe('Unexpected server response: 500')
     expect(connect.events).toEqual([])
     await connected(`${gw.url}?token=good`)
@@ -276,7 +280,8 @@ describe('the $connect authorizer', () => {
     const app = new App({ logLevel: 'silent' })
     app.authorizer((_ctx, event) => {
       const token = event.queryStringParameters?.token
-      if (token !== 'ok') throw new Error('no token')
+      if (token === 'crash') throw new Error('Failed')
+      if (token !== 'ok') throw new AppError('unauthorized', 'no token')
       return { principalId: 'p1', context: { plan: 'pro' } }
     })
     app.webSocket('whoami', (ctx) => ({
@@ -285,6 +290,7 @@ describe('the $connect authorizer', () => {
     }))
     const { gw } = await start({ handler: app.handler, routeResponses: true })
     expect(await refused(gw.url)).toBe('Unexpected server response: 401')
+    expect(await refused(`${gw.url}?token=crash`)).toBe('Unexpected server response: 500')
     const c = await connected(`${gw.url}?token=ok`)
     c.ws.send('{"action":"whoami"}')
     const reply = JSON.parse((await c.next()).data)
