@@ -33,6 +33,11 @@ describe('the handshake', () => {
     // Header names as the client sent them; hop-by-hop ones dropped.
     expect(event.headers['X-Custom']).toBe('yes')
     expect(event.headers.Host).toBe(`127.0.0.1:${gw.port}`)
+    // Added by the gateway, as API Gateway does beside X-Forwarded-*.
+    const trace = /^Root=1-([0-9a-f]{8})-[0-9a-f]{24}$/.exec(event.headers['X-Amzn-Trace-Id'])
+    expect(trace).not.toBeNull()
+    expect(Math.abs(Number.parseInt(trace![1]!, 16) - rc.connectedAt / 1000)).toBeLessThan(5)
+    expect(event.headers['X-Forwarded-For']).toBe('127.0.0.1')
     expect(event.headers['Sec-WebSocket-Key']).toMatch(/==$/)
     expect(Object.keys(event.headers).map((k) => k.toLowerCase())).not.toContain('upgrade')
     expect(Object.keys(event.headers).map((k) => k.toLowerCase())).not.toContain('connection')
