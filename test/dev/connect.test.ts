@@ -182,7 +182,9 @@ describe('the handshake', () => {
     const rec = recorder()
     const { gw } = await start({ handler: rec.handler })
     const socket = connect(gw.port, '127.0.0.1')
-    socket.write('GET /dev HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+    socket.write(
+      `GET /dev HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+    )
     const answer = await new Promise<string>((resolve) => {
       let text = ''
       socket.on('data', (d) => (text += d))
@@ -199,7 +201,7 @@ describe('the handshake', () => {
       new Promise<string>((resolve) => {
         const socket = connect(gw.port, '127.0.0.1')
         socket.write(
-          `GET /dev HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
+          `GET /dev HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
             `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ${protocols}\r\n\r\n`,
         )
         let text = ''

@@ -302,7 +302,9 @@ describe('@connections', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400/)
     // A post whose client vanishes mid-body.
     const cut = netConnect(gw.port, '127.0.0.1')
-    cut.write(`POST /dev/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\npartial`)
+    cut.write(
+      `POST /dev/@connections/abc HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nContent-Length: 1000\r\n\r\npartial`,
+    )
     await sleep(30)
     cut.destroy()
     const c = await connected(gw.url)

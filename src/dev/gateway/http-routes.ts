@@ -124,7 +124,7 @@ export async function handleHttp(
     isBase64Encoded: raw.length > 0 && !text,
     sourceIp: sourceIpOf(req),
     stage: options.stage,
-    domainName: req.headers.host || state.address(),
+    domainName: state.hosts.domainFor(req.headers.host) ?? state.address(),
     apiId: options.apiId,
   }
   const event = mode === 'v2' ? buildHttpApiEvent(input) : buildRestEvent(input)
