@@ -20,7 +20,9 @@ export { DynamoConnectionStore } from './connections/dynamo.js'
 export type { DynamoClientLike } from './connections/dynamo-client.js'
 export {
   ConnectionGoneError,
+  ConnectionStoreError,
   ConnectionStoreMissingError,
+  ConnectionStoreTimeoutError,
   ConnectionStoreValidationError,
 } from './connections/errors.js'
 export type { MemoryConnectionStoreOptions } from './connections/memory.js'
