@@ -1,4 +1,4 @@
-import { streamerErrorFor } from '../src/streamer/error-for.js'
+import { streamerErrorFor } from '../src/streamer/transport/classify.js'
 import { type StreamerError, StreamerNetworkError } from '../src/streamer/errors.js'
 import type { CallOp } from './calls.js'
 import { TestkitError } from './errors.js'
