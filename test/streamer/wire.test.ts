@@ -58,6 +58,19 @@ describe.each(TRANSPORTS)('over the $name transport', (transport) => {
       expect(server.requests.at(-1)!.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/)
     })
 
+    it('a signature made with the wrong secret is refused by the server (the check is real)', async () => {
+      const error = await createStreamerClient({
+        endpoint: server.endpoint,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'AKIDSOCKETEERTEST', secretAccessKey: 'not-the-secret' },
+      })
+        .postToConnection(ID, 'hello')
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ForbiddenError)
+      expect((error as ForbiddenError).code).toBe('ForbiddenException')
+      expect((error as Error).message).toMatch(/signature we calculated does not match/)
+    })
+
     it('GET and DELETE use the same path', async () => {
       const c = createStreamerClient({ endpoint: server.endpoint, region: 'eu-west-1' })
       reply = aws.connection({
