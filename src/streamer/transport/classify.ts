@@ -165,6 +165,7 @@ export function errorForNoAnswer(
     extra.status === undefined &&
     (LOCAL_FAILURE_NAMES.has(e.name ?? '') ||
       (e.code ?? '').startsWith('ERR_INVALID_') ||
+      e.code === 'ERR_MODULE_NOT_FOUND' ||
       /^Region is missing/.test(e.message ?? ''))
   if (local) {
     return new StreamerError(

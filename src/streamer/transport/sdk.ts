@@ -80,7 +80,15 @@ type SdkClient = InstanceType<Sdk['ApiGatewayManagementApiClient']>
 
 let sdkPromise: Promise<Sdk> | undefined
 const loadSdk = () => {
-  sdkPromise ??= import('@aws-sdk/client-apigatewaymanagementapi')
+  sdkPromise ??= import('@aws-sdk/client-apigatewaymanagementapi').catch((cause: unknown) => {
+    throw Object.assign(
+      new Error(
+        "transport 'sdk' needs @aws-sdk/client-apigatewaymanagementapi (an optional peer dependency; Lambda's Node.js runtime has it): install it, or use the default transport",
+        { cause },
+      ),
+      { code: 'ERR_MODULE_NOT_FOUND' },
+    )
+  })
   return sdkPromise
 }
 

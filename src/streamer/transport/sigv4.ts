@@ -41,6 +41,16 @@ function loadWire(): Promise<Wire> {
     },
     (error: unknown) => {
       loading = undefined
+      if (/Dynamic require of/.test(String((error as Error)?.message))) {
+        // esbuild's ESM output cannot require() Node's builtins, which aws4 (CommonJS) does.
+        throw Object.assign(
+          new Error(
+            'the SigV4 signer (aws4, CommonJS) cannot load in this ESM bundle: add the banner "import { createRequire } from \'node:module\'; const require = createRequire(import.meta.url);" (CDK: bundling.banner), or bundle as CommonJS',
+            { cause: error },
+          ),
+          { code: 'ERR_MODULE_NOT_FOUND' },
+        )
+      }
       throw error
     },
   )
