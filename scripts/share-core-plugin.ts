@@ -26,13 +26,15 @@ const DEFAULTS: Required<ShareCoreOptions> = {
   faceDirs: ['src/dev/', 'src/cdk/'],
   copyable: [
     // Builders, parsers and pure rules; ids.ts keeps a pool of random bytes.
-    /^src\/events\/(ids|hosts|websocket|authorizer|http|proxy-result)\.ts$/,
+    /^src\/events\/(ids|hosts|websocket|authorizer|http|proxy-result|maps)\.ts$/,
     // Each gateway and fake makes its own model instance.
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
     /^src\/app\/(integration|routes)\.ts$/,
     // local-transports keeps its registry on globalThis, for exactly this reason.
     /^src\/streamer\/(error-for|local-transports)\.ts$/,
+    // A class and a constant; each cache that uses it makes its own instance.
+    /^src\/streamer\/lru\.ts$/,
   ],
 }
 

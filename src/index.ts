@@ -1,12 +1,12 @@
 // socketeer: the runtime face. Nothing here loads the AWS SDK until the first send.
 
 export type { AppOptions, AuthorizerResult, LambdaResult } from './app/app.js'
-export { App, UnknownEventError } from './app/app.js'
+export { App } from './app/app.js'
 export type { AuthorizerDecision, AuthorizerHandler } from './app/authorizer.js'
 export type { Handler, Middleware, Next } from './app/compose.js'
 export type { ResponseHeaders } from './app/context.js'
 export { Context, HttpRequestView, HttpResponse } from './app/context.js'
-export { AuthorizerFailedError, RouteRegistrationError } from './app/errors.js'
+export { AuthorizerFailedError, RouteRegistrationError, UnknownEventError } from './app/errors.js'
 // Connection registry (issue 5): stores, groups, broadcast that prunes gone connections.
 export type {
   BroadcastDeps,

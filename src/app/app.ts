@@ -66,8 +66,6 @@ import type { AuthorizerResult } from './authorizer.js'
 
 type RouteArgs = [...Middleware[], Handler]
 
-export { UnknownEventError }
-
 export class App implements ContextHost {
   readonly endpointOptions: EndpointOptions
   readonly region?: string
