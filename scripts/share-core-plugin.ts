@@ -31,9 +31,9 @@ const DEFAULTS: Required<ShareCoreOptions> = {
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
     /^src\/app\/(integration|routes)\.ts$/,
-    // local-transports keeps its registry on globalThis, for exactly this reason.
-    /^src\/streamer\/(error-for|local-transports)\.ts$/,
-    // A class and a constant; each cache that uses it makes its own instance.
+    // transport/local keeps its registry on globalThis, for exactly this reason.
+    /^src\/streamer\/transport\/(classify|local)\.ts$/,
+    // A class with no module state.
     /^src\/streamer\/lru\.ts$/,
   ],
 }

@@ -67,7 +67,8 @@ export {
 } from './streamer/errors.js'
 export { MAX_MESSAGE_BYTES } from './streamer/limits.js'
 export type { RetryOptions } from './streamer/retry.js'
-export type { Transport } from './streamer/transport.js'
+export type { SdkClientLike } from './streamer/transport/sdk.js'
+export type { AwsCredentials, AwsCredentialsProvider, Transport } from './streamer/transport/types.js'
 export type {
   BroadcastFailure,
   BroadcastOptions,
