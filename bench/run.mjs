@@ -14,7 +14,12 @@ const files = readdirSync(dir)
   .sort()
 let failed = 0
 for (const file of files) {
-  console.log(`\n=== ${file} (load average before: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' / ')})`)
+  console.log(
+    `\n=== ${file} (load average before: ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')})`,
+  )
   const r = spawnSync(process.execPath, ['--expose-gc', `${dir}${file}`], { stdio: 'inherit' })
   if (r.status !== 0) failed++
 }

@@ -33,6 +33,8 @@ const DEFAULTS: Required<ShareCoreOptions> = {
     /^src\/app\/(integration|routes)\.ts$/,
     // transport/local keeps its registry on globalThis, for exactly this reason.
     /^src\/streamer\/transport\/(classify|local)\.ts$/,
+    // A class with no module state.
+    /^src\/streamer\/lru\.ts$/,
   ],
 }
 
