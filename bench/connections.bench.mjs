@@ -62,7 +62,13 @@ async function serve(path) {
         concurrency: CONCURRENCY,
       })
       const ms = performance.now() - t0
-      return reply({ ms, sent: r.sent.length, gone: r.gone.length, failed: r.failed.length, why: [...new Set(r.failed.map((f) => `${f.error.code}: ${f.error.message}`))].slice(0, 3) })
+      return reply({
+        ms,
+        sent: r.sent.length,
+        gone: r.gone.length,
+        failed: r.failed.length,
+        why: [...new Set(r.failed.map((f) => `${f.error.code}: ${f.error.message}`))].slice(0, 3),
+      })
     }
     if (msg.op === 'ids') {
       const ids = []
@@ -70,7 +76,13 @@ async function serve(path) {
       const t0 = performance.now()
       const r = await streamer.broadcast(ids, payload(msg.tag), { concurrency: CONCURRENCY })
       const ms = performance.now() - t0
-      return reply({ ms, sent: r.sent.length, gone: r.gone.length, failed: r.failed.length, why: [...new Set(r.failed.map((f) => `${f.error.code}: ${f.error.message}`))].slice(0, 3) })
+      return reply({
+        ms,
+        sent: r.sent.length,
+        gone: r.gone.length,
+        failed: r.failed.length,
+        why: [...new Set(r.failed.map((f) => `${f.error.code}: ${f.error.message}`))].slice(0, 3),
+      })
     }
   })
   process.on('disconnect', () => process.exit(0))
