@@ -10,6 +10,8 @@ export interface LogFields {
   ms?: number
   detail?: string
   error?: unknown
+  /** What the invocation printed (stdout/stderr), when the runtime captures it. */
+  output?: string
 }
 
 function clock(now: Date): string {
@@ -44,6 +46,12 @@ export function formatLine(fields: LogFields, now = new Date()): string {
   let line = parts.join('  ')
   const stack = fields.error === undefined ? undefined : stackOf(fields.error)
   if (stack) line += `\n${stack}`
+  const printed = fields.output?.replace(/\n$/, '')
+  if (printed)
+    line += `\n${printed
+      .split('\n')
+      .map((l) => `    | ${l}`)
+      .join('\n')}`
   return line
 }
 

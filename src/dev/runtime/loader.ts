@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module'
-import { isAbsolute, resolve } from 'node:path'
+import { isAbsolute } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { register as registerCjs } from 'tsx/cjs/api'
 import { register } from 'tsx/esm/api'
-import type { Integrations, LambdaHandler } from '../options.js'
+import type { LambdaHandler } from '../options.js'
 import type { EntrySpec } from './types.js'
 
 // Loading handler entries (TypeScript or JavaScript) with tsx. Every load is a fresh
@@ -12,23 +12,9 @@ import type { EntrySpec } from './types.js'
 
 export type { EntrySpec }
 
-/** An entry: `src/app.ts` (its `handler`, else its default export) or `src/app.ts#connect`. */
-export function parseEntry(spec: string, cwd: string): EntrySpec {
-  const hash = spec.lastIndexOf('#')
-  const file = hash > 0 ? spec.slice(0, hash) : spec
-  const exportName = hash > 0 ? spec.slice(hash + 1) : undefined
-  return { file: isAbsolute(file) ? file : resolve(cwd, file), exportName }
-}
-
-export interface EntryPlan {
-  handler?: EntrySpec
-  /** A route served by the main handler has no spec of its own. */
-  routes?: Record<string, EntrySpec | undefined>
-  authorizer?: EntrySpec
-}
-
 export interface Loaded {
-  integrations: Integrations
+  /** One handler per spec, in order. */
+  handlers: LambdaHandler[]
   /** Every local source file the entries imported (what hot reload watches). */
   files: Set<string>
   /** Releases the tsx namespace (after the next load replaced this one). */
@@ -63,7 +49,7 @@ function moduleCache(): Record<string, unknown> {
   return createRequire(pathToFileURL(`${process.cwd()}/`).href).cache
 }
 
-export async function loadEntries(plan: EntryPlan, previous: Iterable<string> = []): Promise<Loaded> {
+export async function loadEntries(specs: EntrySpec[], previous: Iterable<string> = []): Promise<Loaded> {
   const files = new Set<string>()
   const add = (path: string) => {
     if (!path.includes('/node_modules/')) files.add(path)
@@ -100,20 +86,11 @@ export async function loadEntries(plan: EntryPlan, previous: Iterable<string> = 
       files.add(spec.file)
       return pickHandler(await mod, spec)
     }
-    const integrations: Integrations = {}
-    if (plan.handler) integrations.handler = await load(plan.handler)
-    if (plan.authorizer) integrations.authorizer = await load(plan.authorizer)
-    if (plan.routes) {
-      integrations.routes = {}
-      for (const [key, spec] of Object.entries(plan.routes)) {
-        if (spec) integrations.routes[key] = await load(spec)
-        else if (integrations.handler) integrations.routes[key] = integrations.handler
-        else throw new Error(`route ${key} names no entry and there is no main handler to serve it`)
-      }
-    }
+    const handlers: LambdaHandler[] = []
+    for (const spec of specs) handlers.push(await load(spec))
     // CommonJS requires are not reported by onImport; they are in the require cache.
     for (const key of Object.keys(cache)) if (!before.has(key) && isAbsolute(key)) add(key.split('?')[0]!)
-    return { integrations, files, release }
+    return { handlers, files, release }
   } catch (error) {
     await release().catch(() => {})
     throw error
