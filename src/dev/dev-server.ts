@@ -73,13 +73,15 @@ function integrationsOf(
   handlers: Map<Planned, LambdaHandler>,
 ): Integrations {
   const out: Integrations = {}
+  const routes: Record<string, LambdaHandler> = {}
   for (const planned of entries) {
     const fn = handlers.get(planned)!
     if (planned.slot === 'handler') out.handler = fn
     else if (planned.slot === 'authorizer') out.authorizer = fn
-    else (out.routes ??= {})[planned.slot.route] = fn
+    else routes[planned.slot.route] = fn
   }
-  for (const key of mainServes) (out.routes ??= {})[key] = out.handler!
+  for (const key of mainServes) routes[key] = out.handler!
+  if (Object.keys(routes).length > 0) out.routes = routes
   return out
 }
 
@@ -125,7 +127,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       host,
       previous?.files,
     )
-    group.entries.forEach((planned, i) => handlers.set(planned, loaded.handlers[i]!))
+    for (const [i, planned] of group.entries.entries()) handlers.set(planned, loaded.handlers[i]!)
     current.set(group.runtime, loaded)
     await previous?.release().catch(() => {})
   }

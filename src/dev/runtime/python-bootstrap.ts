@@ -169,7 +169,7 @@ def main():
     if failure:
         send({"ready": False, "error": failure, "output": take_output()})
         return
-    send({"ready": True, "output": take_output()})
+    send({"ready": True, "output": take_output(), "executable": sys.executable})
     while True:
         line = proto_in.readline()
         if not line:

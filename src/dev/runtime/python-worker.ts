@@ -40,7 +40,10 @@ type Waiter = { resolve(answer: Answer): void; reject(error: Error): void }
 let nextId = 0
 
 export class PythonWorker {
+  /** Resolves with what the handler's module printed while loading. */
   readonly ready: Promise<string>
+  /** The interpreter's real path, once loaded (a pyenv or asdf shim costs a shell per start). */
+  executable: string | undefined
   #child: ChildProcess
   #input: Writable
   #pending = new Map<number, Waiter>()
@@ -90,8 +93,10 @@ export class PythonWorker {
         }
         if ('ready' in msg) {
           started = true
-          if (msg.ready) ready.resolve(msg.output ?? '')
-          else {
+          if (msg.ready) {
+            if (typeof msg.executable === 'string' && msg.executable) this.executable = msg.executable
+            ready.resolve(msg.output ?? '')
+          } else {
             // The bootstrap ends after a failed load: an expected exit, not a death to report.
             this.#stopped = true
             ready.reject(Object.assign(new PythonError(msg.error ?? {}), { output: msg.output ?? '' }))
@@ -142,7 +147,7 @@ export class PythonWorker {
   }
 
   get alive(): boolean {
-    return !this.#exited
+    return !this.#exited && !this.#stopped
   }
 
   invoke(invocation: Invocation): Promise<Answer> {

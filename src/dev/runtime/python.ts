@@ -17,6 +17,9 @@ export const MAX_WORKERS = 4
 
 const MEMORY_MB = 1024
 
+// The interpreter each command turned out to be: later workers start it directly.
+const executables = new Map<string, string>()
+
 /** The interpreter: `--python`, else the active virtualenv's, else python3 from PATH. */
 export function pythonCommand(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit) return explicit
@@ -84,6 +87,7 @@ class PythonFunction {
     this.#idle.push(worker)
     worker.ready.then(
       (output) => {
+        if (worker.executable) executables.set(this.command, worker.executable)
         if (output) this.#logOutput(output, 'while loading')
       },
       (error) => {
@@ -124,7 +128,7 @@ class PythonFunction {
 
   #spawn(): PythonWorker {
     const worker = new PythonWorker({
-      command: this.command,
+      command: executables.get(this.command) ?? this.command,
       cwd: this.spec.codeDir ?? dirname(this.spec.file),
       env: this.#env(),
       onStray: (text) => this.#logOutput(text, 'outside an invocation'),
@@ -174,14 +178,19 @@ class PythonFunction {
 
   async #invoke(event: unknown, context: any): Promise<unknown> {
     const worker = await this.#acquire()
-    // Lambda's own timeout when the spec has one (a failed invocation); else the
-    // gateway's deadline, past which the worker is stopped all the same.
-    const limit = this.spec.timeoutMs ?? Math.max(1, context.getRemainingTimeInMillis())
-    const deadline = Date.now() + limit
     const name = this.spec.functionName ?? context.functionName
     let timer: NodeJS.Timeout | undefined
     try {
       await worker.ready
+      if (worker.executable) executables.set(this.command, worker.executable)
+      // Lambda's own timeout when the spec has one (a failed invocation), counted from
+      // the end of init as Lambda counts it; else the gateway's deadline, past which the
+      // worker is stopped all the same.
+      const remaining = context.getRemainingTimeInMillis()
+      // The gateway gave up while the worker was starting: keep the worker, skip the event.
+      if (remaining <= 0) throw new FunctionTimeoutError(0)
+      const limit = this.spec.timeoutMs ?? remaining
+      const deadline = Date.now() + limit
       const answer = await new Promise<Answer>((resolve, reject) => {
         timer = setTimeout(() => {
           worker.stop()
