@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
-import { isAbsolute } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { register as registerCjs } from 'tsx/cjs/api'
 import { register } from 'tsx/esm/api'
@@ -45,6 +46,24 @@ function pickHandler(mod: Record<string, unknown>, spec: EntrySpec): LambdaHandl
 
 let loads = 0
 
+/** Whether Node runs this file as CommonJS: by extension, else the nearest package.json's "type". */
+export function isCommonJs(file: string): boolean {
+  if (/\.(cts|cjs)$/.test(file)) return true
+  if (/\.(mts|mjs)$/.test(file)) return false
+  let dir = dirname(file)
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: string }
+      return pkg.type !== 'module'
+    } catch {
+      // No (readable) package.json here: look further up.
+    }
+    const up = dirname(dir)
+    if (up === dir) return true
+    dir = up
+  }
+}
+
 function moduleCache(): Record<string, unknown> {
   return createRequire(pathToFileURL(`${process.cwd()}/`).href).cache
 }
@@ -54,6 +73,8 @@ export async function loadEntries(specs: EntrySpec[], previous: Iterable<string>
   const add = (path: string) => {
     if (!path.includes('/node_modules/')) files.add(path)
   }
+  // Stack traces in the user's TypeScript lines: tsx inlines the source maps.
+  process.setSourceMapsEnabled(true)
   const namespace = `socketeer-dev-${process.pid}-${++loads}`
   // TypeScript in a package without "type": "module" compiles to CommonJS, whose
   // requires go through tsx's CommonJS hooks: register both, in one namespace.
@@ -77,10 +98,25 @@ export async function loadEntries(specs: EntrySpec[], previous: Iterable<string>
     // Entries are absolute file URLs; the parent only has to be a valid URL.
     const parent = pathToFileURL(`${process.cwd()}/`).href
     const modules = new Map<string, Promise<Record<string, unknown>>>()
+    // A CommonJS module imported through the ESM loader becomes a data: URL module, and
+    // its stack traces name that URL: require it instead, so they name the file and line
+    // (source-mapped). ESM-only code in it falls back to the import.
+    const requireOrImport = async (file: string): Promise<Record<string, unknown>> => {
+      try {
+        const exports = cjs.require(file, parent)
+        return { default: exports, ...(typeof exports === 'object' && exports !== null ? exports : {}) }
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error
+        return api.import(pathToFileURL(file).href, parent) as Promise<Record<string, unknown>>
+      }
+    }
     const load = async (spec: EntrySpec): Promise<LambdaHandler> => {
       let mod = modules.get(spec.file)
       if (!mod) {
-        mod = api.import(pathToFileURL(spec.file).href, parent) as Promise<Record<string, unknown>>
+        mod = isCommonJs(spec.file)
+          ? requireOrImport(spec.file)
+          : (api.import(pathToFileURL(spec.file).href, parent) as Promise<Record<string, unknown>>)
         modules.set(spec.file, mod)
       }
       files.add(spec.file)
