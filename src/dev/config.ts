@@ -30,6 +30,7 @@ const KEYS = new Set([
   'handlerEnv',
   'codeDir',
   'python',
+  'allowedHosts',
   'watch',
 ])
 

@@ -17,6 +17,7 @@ import { handlerEnvironment, holdProcessEnv } from '../runtime/env.js'
 import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
+import { hostPolicy, parseHost, shownHost } from './host.js'
 import { handleHttp } from './http-routes.js'
 import { IntegrationTable } from './integrations.js'
 import { closeConnection, MESSAGE_TOO_BIG, onClosed, onFrame } from './messages.js'
@@ -57,19 +58,24 @@ const CLOSE_GRACE_MS = 2_000
 // One certificate per process and set of names: making one costs ~50 ms, tests start many gateways.
 const certificates = new Map<string, Promise<LocalCertificate | Error>>()
 
-function certificateFor(host: string): Promise<LocalCertificate | Error> {
-  let made = certificates.get(host)
+function certificateFor(names: string[]): Promise<LocalCertificate | Error> {
+  const key = names.join(' ')
+  let made = certificates.get(key)
   if (!made) {
-    made = makeCertificate(host ? [host] : []).then(
+    made = makeCertificate(names).then(
       (certificate) => {
         process.once('exit', () => certificate.dispose())
         return certificate
       },
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     )
-    certificates.set(host, made)
+    certificates.set(key, made)
   }
   return made
+}
+
+function refusedHost(req: IncomingMessage): string {
+  return `Host ${shownHost(req)} is not one of this gateway's names (loopback, its address, allowedHosts): refused`
 }
 
 function displayHost(host: string): string {
@@ -91,6 +97,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     connections: new Map(),
     pending: new Set(),
     address: () => hostPort,
+    // Set once the port is known (port 0 picks one); nothing is served before that.
+    hosts: { domainFor: () => undefined },
   }
   const { model, log } = state
 
@@ -174,6 +182,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!offersWebSocket(req)) return serveWithoutUpgrade(server, req, socket, head)
     socket.on('error', () => {}) // an abrupt disconnect is a close, not a crash
+    if (state.hosts.domainFor(req.headers.host) === undefined) {
+      log({ kind: 'CONNECT', route: '$connect', status: 403, detail: refusedHost(req) })
+      refuse(socket, 403)
+      return
+    }
     const work = handshake(state, wss, adopt, req, socket, head).catch((error) => {
       log({ kind: 'CONNECT', route: '$connect', status: 500, error })
       refuse(socket, 500)
@@ -183,6 +196,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!
+    if (state.hosts.domainFor(req.headers.host) === undefined) {
+      req.resume()
+      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-RequestId': crypto.randomUUID() })
+      res.end('{"message":"Forbidden"}')
+      log({ kind: 'HTTP', route: req.method ?? 'GET', status: 403, detail: refusedHost(req) })
+      return
+    }
     const target = parseManagementPath(req.method ?? 'GET', path, resolved.stage)
     const work =
       target === undefined
@@ -202,7 +222,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     else socket.destroy()
   })
   const listenHost = displayHost(resolved.host).replace(/^\[|\]$/g, '')
-  const certificate = resolved.tls ? await certificateFor(listenHost) : undefined
+  // Every name a handler's domainName can be (host.ts): the bound address and the allowed hosts.
+  const names = [listenHost, ...resolved.allowedHosts.map((h) => parseHost(h)?.name ?? h)].filter(Boolean)
+  const certificate = resolved.tls ? await certificateFor([...new Set(names)].sort()) : undefined
   const secure = certificate && !(certificate instanceof Error) ? acceptTls(server, certificate) : undefined
 
   await new Promise<void>((resolve, reject) => {
@@ -215,6 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = (server.address() as AddressInfo).port
   const host = displayHost(resolved.host)
   hostPort = `${host}:${port}`
+  state.hosts = hostPolicy(resolved.host, port, resolved.allowedHosts, () => hostPort)
   const releaseCredentials = resolved.dummyCredentials ? holdDummyCredentials() : undefined
   if (releaseCredentials) {
     log({

@@ -41,9 +41,9 @@ export async function makeCertificate(hosts: string[]): Promise<LocalCertificate
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     ],
   })
-  const altNames = [...new Set(['localhost', '127.0.0.1', '::1', ...hosts])].map((h) =>
-    isIP(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h },
-  )
+  const altNames = [...new Set(['localhost', '*.localhost', '127.0.0.1', '::1', ...hosts])]
+    .filter((h) => h !== '0.0.0.0' && h !== '::')
+    .map((h) => (isIP(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h }))
   const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     algorithm: 'sha256',
