@@ -68,7 +68,7 @@ class Conn {
 const NORMAL = 1000
 const GOING_AWAY = 1001
 /** A connection that lived less than this before a 1001 reconnects with backoff, not at once. */
-const STABLE_MS = 1_000
+const STABLE_MS = 200
 
 const listenerError = (error: unknown) => {
   const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
@@ -324,8 +324,9 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     conn.closed = true
     const s = conn.socket
     if (!s) return
-    s.onopen = s.onmessage = s.onerror = null
-    s.onclose = null
+    s.onopen = s.onmessage = s.onclose = null
+    // Closing a socket still connecting makes `ws` emit an error: it must have a listener.
+    s.onerror = () => {}
     try {
       s.close(code, code === NORMAL ? 'rotated' : undefined)
     } catch {

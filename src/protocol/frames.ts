@@ -141,7 +141,7 @@ export function readServerFrame(value: unknown): Incoming {
 export const AWS_ERROR_CODES: Record<AwsErrorMessage, string> = {
   'Internal server error': 'internal',
   Forbidden: 'forbidden',
-  'Endpoint request timed out': 'timeout',
+  'Endpoint request timed out': 'gateway_timeout',
 }
 
 /** Query parameter that carries a client's session id on the `$connect` URL. */
