@@ -1,17 +1,20 @@
 import { Annotations, CfnOutput } from 'aws-cdk-lib'
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
-import { WebSocketLambdaIntegration, WebSocketMockIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import {
+  WebSocketLambdaIntegration,
+  WebSocketMockIntegration,
+} from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import type * as iam from 'aws-cdk-lib/aws-iam'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
+import { KEEPALIVE_ACTION } from '../protocol/frames.js'
 import { type AccessLogOptions, accessLogFor } from './access-log.js'
 import { type ConnectAuthorizerOptions, connectAuthorizerFor } from './authorizer.js'
 import { type ConnectionsTableOptions, connectionsTableFor } from './connections-table.js'
 import { type CustomDomainOptions, customDomainFor } from './domain.js'
 import { CONNECTIONS_TABLE_ENV, MANAGEMENT_ENDPOINT_ENV } from './env.js'
-import { KEEPALIVE_ACTION } from '../protocol/frames.js'
 import { distinctFunctions, planRoutes, type RoutePlanInput, WebSocketApiConfigError } from './plan.js'
 
 export interface WebSocketApiProps extends RoutePlanInput {

@@ -25,7 +25,10 @@ export function createTestApp(options: TestAppOptions = {}) {
   const rooms = options.rooms ?? new Map<string, RoomEntry[]>()
   const log = (room: string) => {
     let entries = rooms.get(room)
-    if (!entries) rooms.set(room, (entries = []))
+    if (!entries) {
+      entries = []
+      rooms.set(room, entries)
+    }
     return entries
   }
   const app = new App({ connections: store, logLevel: 'silent' })

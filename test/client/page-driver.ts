@@ -3,7 +3,7 @@
 // order exactly once (from pushes and from the join's backlog alike), and says
 // numbered messages through requests that are sent again after a lost connection.
 
-export const DRIVER = String.raw`
+export const DRIVER = `
 window.startMember = async function startMember(name, options) {
   const { createClient } = await import('/client.js')
   const s = (window.member = {
