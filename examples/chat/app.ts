@@ -70,7 +70,7 @@ function routes(app: App, store: ConnectionStore) {
     .webSocket('say', { data: sayData }, async (ctx) => {
       const ws = ctx.asWebSocket()
       const from = nameOf(ws.connectionId, await store.get(ws.connectionId))
-      const at = ws.requestTime
+      const at = ws.requestTimeEpoch
       const id = ctx.message?.id ?? crypto.randomUUID()
       await announce(ctx, store, {
         $: 'push',
@@ -128,7 +128,7 @@ function routes(app: App, store: ConnectionStore) {
       type: 'message',
       from,
       text: message,
-      at: ws.requestTime,
+      at: ws.requestTimeEpoch,
       route: ws.routeKey,
     })
   })

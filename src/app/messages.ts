@@ -4,7 +4,7 @@ import { parseJsonBody, validateAsync } from '../json.js'
 import { type ClientFrame, errorFrame, readClientFrame, replyFrame } from '../protocol/frames.js'
 import type { Handler, Middleware } from './compose.js'
 import type { Context } from './context.js'
-import { RouteRegistrationError } from './route-error.js'
+import { RouteRegistrationError } from './errors.js'
 
 // The App's side of the client wire format (src/protocol/frames.ts) for MESSAGE routes:
 // a frame with an `id` is a request, and whatever the route returns (or throws) answers

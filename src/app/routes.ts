@@ -1,6 +1,6 @@
 import type { Handler, Middleware } from './compose.js'
+import { RouteRegistrationError } from './errors.js'
 import type { WebSocketRouteOptions } from './messages.js'
-import { RouteRegistrationError } from './route-error.js'
 
 // Route tables: WebSocket route keys (exact match) and HTTP method + path patterns.
 
