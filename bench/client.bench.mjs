@@ -123,7 +123,11 @@ async function bareSenders(url, n) {
 }
 
 async function main() {
-  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
   const size = await bundleSize()
   const kb = size.gzip / 1024
   console.log(
@@ -157,7 +161,11 @@ async function main() {
     })
   }
   console.table(rows)
-  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
   child.disconnect()
   await once(child, 'exit')
 }
