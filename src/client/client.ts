@@ -39,7 +39,9 @@ interface Pending {
   text: string
   resolve: (value: any) => void
   reject: (error: unknown) => void
-  timer: ReturnType<typeof setTimeout>
+  /** When it times out (epoch ms); one timer for all requests checks these. */
+  deadline: number
+  timeout: number
   resend: boolean
   conn?: Conn
 }
@@ -91,6 +93,8 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
   /** A rotated-out connection whose replies are awaited before the queue moves on. */
   #draining: { conn: Conn; timer: ReturnType<typeof setTimeout> } | undefined
   #attempt = 0
+  #sweep: ReturnType<typeof setTimeout> | undefined
+  #sweepAt: number | undefined
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
   #offline = isOffline()
@@ -143,10 +147,8 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     for (const conn of [this.#active, this.#next, this.#draining?.conn]) if (conn) this.#drop(conn, NORMAL)
     this.#active = this.#next = this.#draining = undefined
     const error = new ClientClosedError()
-    for (const p of this.#pending.values()) {
-      clearTimeout(p.timer)
-      p.reject(error)
-    }
+    clearTimeout(this.#sweep)
+    for (const p of this.#pending.values()) p.reject(error)
     this.#pending.clear()
     this.#queue.length = 0
     this.#emit('close', { code: NORMAL, reason: 'closed by the client', willReconnect: false })
@@ -164,24 +166,45 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
         resolve,
         reject,
         resend: options.resend ?? true,
-        timer: setTimeout(() => {
-          this.#pending.delete(id)
-          const at = this.#queue.findIndex((q) => q.request === p)
-          if (at !== -1) this.#queue.splice(at, 1)
-          reject(new RequestTimeoutError(action, timeout))
-          this.#drained()
-        }, timeout),
+        deadline: Date.now() + timeout,
+        timeout,
       }
       this.#pending.set(id, p)
+      if (this.#sweepAt === undefined || p.deadline < this.#sweepAt) this.#schedule(p.deadline)
       try {
         if (conn) this.#transmit(conn, { text: p.text, request: p })
         else this.#write({ text: p.text, request: p })
       } catch (error) {
-        clearTimeout(p.timer)
         this.#pending.delete(id)
         reject(error)
       }
     })
+  }
+
+  // One timer for every request's timeout rather than one each: a request then costs no
+  // timer of its own, which is most of what a closed loop of requests spends here.
+  #schedule(at: number): void {
+    clearTimeout(this.#sweep)
+    this.#sweepAt = at
+    this.#sweep = setTimeout(() => this.#expire(), Math.max(0, at - Date.now()))
+  }
+
+  #expire(): void {
+    this.#sweep = this.#sweepAt = undefined
+    const now = Date.now()
+    let next = Number.POSITIVE_INFINITY
+    for (const p of [...this.#pending.values()]) {
+      if (p.deadline > now) {
+        next = Math.min(next, p.deadline)
+        continue
+      }
+      this.#pending.delete(p.id)
+      const at = this.#queue.findIndex((q) => q.request === p)
+      if (at !== -1) this.#queue.splice(at, 1)
+      p.reject(new RequestTimeoutError(p.action, p.timeout))
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#schedule(next)
+    this.#drained()
   }
 
   #write(q: Queued): void {
@@ -342,7 +365,6 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       p.conn = undefined
       if (p.resend) again.push({ text: p.text, request: p })
       else {
-        clearTimeout(p.timer)
         this.#pending.delete(p.id)
         p.reject(new ClientError('connection_lost', `the connection closed before ${p.action} was answered`))
       }
@@ -452,7 +474,10 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     const p = this.#pending.get(id)
     if (!p) return // answered already (a reply that came twice), or timed out
     this.#pending.delete(id)
-    clearTimeout(p.timer)
+    if (this.#pending.size === 0) {
+      clearTimeout(this.#sweep)
+      this.#sweep = this.#sweepAt = undefined
+    }
     how(p)
     this.#drained()
   }
