@@ -33,8 +33,10 @@ const DEFAULTS: Required<ShareCoreOptions> = {
     /^src\/app\/(integration|routes)\.ts$/,
     // The client wire format: constants and pure functions (the browser bundle carries it).
     /^src\/protocol\/frames\.ts$/,
-    // local-transports keeps its registry on globalThis, for exactly this reason.
-    /^src\/streamer\/(error-for|local-transports)\.ts$/,
+    // transport/local keeps its registry on globalThis, for exactly this reason.
+    /^src\/streamer\/transport\/(classify|local)\.ts$/,
+    // A class with no module state.
+    /^src\/streamer\/lru\.ts$/,
   ],
 }
 

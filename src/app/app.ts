@@ -77,8 +77,6 @@ import type { AuthorizerResult } from './authorizer.js'
 
 type RouteArgs = [...Middleware[], Handler]
 
-export { UnknownEventError }
-
 /**
  * `Routes` records each WebSocket route's data and reply types as routes are registered
  * (`app.webSocket()` returns the widened App), for socketeer/client to read from `typeof app`.
