@@ -126,6 +126,25 @@ describe.skipIf(!present)('socketeer/client in headless Chromium', () => {
     await gw.close()
   }, 120_000)
 
+  it('waits while the browser is offline and reconnects as soon as it is back', async () => {
+    const { gw } = await startTestGateway({ clientScript: script })
+    const page = await member(gw, 'nomad')
+    await waitForPage(page, (m) => m.opens.length === 1)
+    await page.context().setOffline(true)
+    // Going offline does not always drop an established socket: the gateway drops it here.
+    for (const id of gw.connections())
+      await fetch(`${gw.managementEndpoint}/@connections/${encodeURIComponent(id)}`, { method: 'DELETE' })
+    await waitForPage(page, (m) => m.closes.length === 1)
+    const before = (await state(page)).attempts
+    await sleep(2_500)
+    // Backoff alone would have tried 3 or more times in 2.5 s (200, 400, 800 ms...).
+    expect((await state(page)).attempts - before).toBeLessThanOrEqual(1)
+    await page.context().setOffline(false)
+    await waitForPage(page, (m) => m.opens.length === 2, 3_000)
+    await page.screenshot({ path: new URL('client-offline-back.png', SHOTS).pathname })
+    await gw.close()
+  }, 30_000)
+
   it('a refused handshake backs off instead of looping', async () => {
     const { gw } = await startTestGateway({ tokens: new Set(['good']), clientScript: script })
     const page = await member(gw, 'mallory', { token: 'bad' })
