@@ -93,6 +93,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 504,
       ms: outcome.ms,
+      output: outcome.output,
       detail: 'Endpoint request timed out',
     })
     frame('Endpoint request timed out')
@@ -105,6 +106,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 502,
       ms: outcome.ms,
+      output: outcome.output,
       error: outcome.error,
     })
     frame('Internal server error')
@@ -118,6 +120,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 502,
       ms: outcome.ms,
+      output: outcome.output,
       detail: `malformed Lambda proxy response: ${read.reason}`,
     })
     frame('Internal server error')
@@ -138,6 +141,7 @@ async function routeMessage(
     connectionId: conn.id,
     status: statusCode,
     ms: outcome.ms,
+    output: outcome.output,
     detail: note,
   })
 }
@@ -176,6 +180,7 @@ export function onClosed(state: GatewayState, conn: Connection, code: number, re
       connectionId: conn.id,
       status: outcome.kind === 'ok' ? info.code : outcome.kind,
       ms: outcome.ms,
+      output: outcome.output,
       detail: outcome.kind === 'timeout' ? `${detail}; $disconnect timed out` : detail,
       error: outcome.kind === 'error' ? outcome.error : undefined,
     })
