@@ -23,6 +23,8 @@ Options:
                                       main handler serves it (repeatable)
       --authorizer <entry>            the $connect REQUEST authorizer
       --route-responses <keys|all>    routes whose returned body goes back as a frame
+      --keepalive-routes <keys>       routes the gateway answers itself, like an AWS MOCK
+                                      integration (socketeer/client: socketeer.keepalive)
       --route-selection-expression <e>  default $request.body.action
       --idle-timeout <duration>       default 10m (ms, or 30s, 10m, 2h)
       --lifetime <duration>           default 2h
@@ -77,6 +79,7 @@ export function parseCli(argv: string[]): ParsedCli {
         route: { type: 'string', multiple: true },
         authorizer: { type: 'string' },
         'route-responses': { type: 'string' },
+        'keepalive-routes': { type: 'string' },
         'route-selection-expression': { type: 'string' },
         'idle-timeout': { type: 'string' },
         lifetime: { type: 'string' },
@@ -130,6 +133,12 @@ export function parseCli(argv: string[]): ParsedCli {
             .map((k) => k.trim())
             .filter(Boolean)
   }
+  const ka = v['keepalive-routes']
+  if (typeof ka === 'string')
+    options.keepaliveRoutes = ka
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean)
   const expr = v['route-selection-expression']
   if (typeof expr === 'string') options.routeSelectionExpression = expr
   if (typeof v['idle-timeout'] === 'string')

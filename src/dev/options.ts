@@ -29,6 +29,13 @@ export interface GatewayOptions extends Integrations {
   routeSelectionExpression?: string
   /** Routes whose returned body is sent back as a frame (a route response); `true` for all. */
   routeResponses?: string[] | boolean
+  /**
+   * Routes answered by the gateway itself, as a MOCK integration without a route
+   * response answers on AWS: no function runs, nothing is sent back; the frame only
+   * resets the idle timer. socketeer/client's keepalive is `socketeer.keepalive`
+   * (the CDK construct's `keepaliveRoute: true`). Default none.
+   */
+  keepaliveRoutes?: string[]
   /** Default 10 minutes. */
   idleTimeoutMs?: number
   /** Default 2 hours. */
@@ -83,6 +90,7 @@ export interface ResolvedOptions {
   expression: string
   selectRouteKey: RouteSelector
   routeResponses: (routeKey: string) => boolean
+  keepaliveRoutes: ReadonlySet<string>
   idleTimeoutMs: number
   lifetimeMs: number
   integrationTimeoutMs: number
@@ -150,6 +158,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     expression,
     selectRouteKey: compileRouteSelection(expression),
     routeResponses: rr === true ? () => true : (key) => rrSet.has(key),
+    keepaliveRoutes: new Set(options.keepaliveRoutes ?? []),
     idleTimeoutMs: duration('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
     lifetimeMs: duration('lifetimeMs', options.lifetimeMs, DEFAULTS.lifetimeMs),
     integrationTimeoutMs: duration(

@@ -3,7 +3,15 @@ import type {
   ConnectionsBroadcastOptions,
   ConnectionsBroadcastResult,
 } from '../connections/broadcast.js'
-import { broadcastFrom, departedOf, joinGroup, leaveGroup, setAttributes } from '../connections/lifecycle.js'
+import {
+  broadcastFrom,
+  departedOf,
+  joinGroup,
+  leaveGroup,
+  sessionOf,
+  setAttributes,
+} from '../connections/lifecycle.js'
+import { type PushOptions, pushToSession } from '../connections/sessions.js'
 import type { ConnectionStore, DeletedConnection } from '../connections/types.js'
 import { AppError } from '../errors.js'
 import { isRecord, strings } from '../events/maps.js'
@@ -255,6 +263,18 @@ export class WebSocketContext {
       ...this.host.callOptions(),
       ...options,
     })
+  }
+  /** The socketeer/client session this connection belongs to, if it sent one on connect. */
+  session(): Promise<string | undefined> {
+    return sessionOf(this, this.host.connections)
+  }
+  /** Sends to every live connection of a session as a push the client takes once (de-duplicated by id). */
+  pushToSession(
+    session: string,
+    data: unknown,
+    options: PushOptions = {},
+  ): Promise<ConnectionsBroadcastResult> {
+    return pushToSession(this, session, data, options)
   }
   /** On `$disconnect`: the record and groups the App removed before the handlers ran. */
   get departed(): DeletedConnection | undefined {

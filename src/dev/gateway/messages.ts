@@ -65,6 +65,11 @@ async function routeMessage(
 ): Promise<void> {
   const { options, table, log } = state
   const selected = options.selectRouteKey(body)
+  if (options.keepaliveRoutes.has(selected)) {
+    // A MOCK integration (CDK `keepaliveRoute`): no function, no reply; the idle clock restarted on receipt.
+    log({ kind: 'MESSAGE', route: selected, connectionId: conn.id, status: 200, detail: 'keepalive (mock)' })
+    return
+  }
   const routeKey = selectRoute(selected, table.routeKeys())
   const frame = (message: ErrorFrameMessage) => sendError(conn, message, requestId)
   const fn = table.forRoute(routeKey)
