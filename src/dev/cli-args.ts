@@ -8,9 +8,10 @@ export const USAGE = `Usage: socketeer dev [entry] [options]
 
 Runs Lambda handlers behind a local API Gateway WebSocket API, with its
 @connections API and HTTP routes on the same port. The entry is a module
-(TypeScript or JavaScript) exporting \`handler\` (or a default export, or an App);
-\`file.ts#name\` picks another export. Changes to the entry's files reload the
-handlers without dropping connections.
+(TypeScript or JavaScript) exporting \`handler\` (or a default export, or an App),
+or a Python file with a \`handler\` function; \`file.ts#name\` / \`file.py#name\` picks
+another; Lambda's \`module.fn\` handler string works too. Changes to the entry's
+files reload the handlers without dropping connections.
 
 Options:
   -p, --port <n>                      port (default 3001; 0 picks a free one)
@@ -27,6 +28,11 @@ Options:
       --lifetime <duration>           default 2h
       --integration-timeout <duration>  default 29s
       --http <rest|v2|off>            HTTP routes as REST (V1) or HTTP API (V2) events
+      --code-dir <dir>                Lambda's task root: Python's import root, where a
+                                      \`module.fn\` entry is found (default: the entry's folder)
+      --python <path>                 the interpreter for .py entries (default: the active
+                                      virtualenv's, else python3)
+      --no-tls                        plain http only (default: the port speaks https too)
       --config <file>                 a JSON or JS/TS config file (same names as the options)
       --no-watch                      no hot reload
   -h, --help                          this help
@@ -77,6 +83,9 @@ export function parseCli(argv: string[]): ParsedCli {
         'integration-timeout': { type: 'string' },
         http: { type: 'string' },
         config: { type: 'string' },
+        'code-dir': { type: 'string' },
+        python: { type: 'string' },
+        'no-tls': { type: 'boolean' },
         'no-watch': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -133,6 +142,9 @@ export function parseCli(argv: string[]): ParsedCli {
       throw new UsageError('--http: expected rest, v2 or off')
     options.http = v.http === 'off' ? false : v.http
   }
+  if (typeof v['code-dir'] === 'string') options.codeDir = v['code-dir']
+  if (typeof v.python === 'string') options.python = v.python
+  if (v['no-tls']) options.tls = false
   if (v['no-watch']) options.watch = false
   return { help: false, config: typeof v.config === 'string' ? v.config : undefined, options }
 }

@@ -61,6 +61,18 @@ export interface GatewayOptions extends Integrations {
    * like every other client. Default true.
    */
   inProcessManagement?: boolean
+  /**
+   * The port speaks https too (a certificate made at start, trusted by the handlers the
+   * gateway runs), so `https://{domainName}/{stage}` reaches it. Needs the `selfsigned`
+   * package. Default true.
+   */
+  tls?: boolean
+  /**
+   * Sets SOCKETEER_MANAGEMENT_ENDPOINT, AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, a region
+   * and the CA bundle in process.env while the gateway runs, where not set already.
+   * Default true.
+   */
+  handlerEnv?: boolean
 }
 
 export interface ResolvedOptions {
@@ -79,6 +91,8 @@ export interface ResolvedOptions {
   sendBufferLimitBytes: number
   dummyCredentials: boolean
   inProcessManagement: boolean
+  tls: boolean
+  handlerEnv: boolean
   allowedHosts: string[]
 }
 
@@ -155,6 +169,8 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     ),
     dummyCredentials: options.dummyCredentials ?? true,
     inProcessManagement: options.inProcessManagement ?? true,
+    tls: options.tls ?? true,
+    handlerEnv: options.handlerEnv ?? true,
     allowedHosts: allowedHosts(options.allowedHosts),
   }
 }

@@ -88,6 +88,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 504,
       ms: outcome.ms,
+      output: outcome.output,
       detail: 'Endpoint request timed out',
     })
     frame('Endpoint request timed out')
@@ -100,6 +101,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 502,
       ms: outcome.ms,
+      output: outcome.output,
       error: outcome.error,
     })
     frame('Internal server error')
@@ -113,6 +115,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 502,
       ms: outcome.ms,
+      output: outcome.output,
       detail: `malformed Lambda proxy response: ${read.reason}`,
     })
     frame('Internal server error')
@@ -133,6 +136,7 @@ async function routeMessage(
     connectionId: conn.id,
     status: statusCode,
     ms: outcome.ms,
+    output: outcome.output,
     detail: note,
   })
 }
@@ -171,6 +175,7 @@ export function onClosed(state: GatewayState, conn: Connection, code: number, re
       connectionId: conn.id,
       status: outcome.kind === 'ok' ? info.code : outcome.kind,
       ms: outcome.ms,
+      output: outcome.output,
       detail: outcome.kind === 'timeout' ? `${detail}; $disconnect timed out` : detail,
       error: outcome.kind === 'error' ? outcome.error : undefined,
     })
