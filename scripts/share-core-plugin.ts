@@ -26,7 +26,7 @@ const DEFAULTS: Required<ShareCoreOptions> = {
   faceDirs: ['src/dev/', 'src/cdk/'],
   copyable: [
     // Builders, parsers and pure rules; ids.ts keeps a pool of random bytes.
-    /^src\/events\/(ids|hosts|websocket|authorizer|http|proxy-result)\.ts$/,
+    /^src\/events\/(ids|hosts|websocket|authorizer|http|proxy-result|maps)\.ts$/,
     // Each gateway and fake makes its own model instance.
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
