@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,6 +12,14 @@ import { type Client, connected, refused, sleep } from '../helpers.js'
 // `https://{domainName}/{stage}`, and posts with boto3: no proxy, no monkey-patching.
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
+
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await sleep(20)
+  }
+}
 
 const here = dirname(fileURLToPath(import.meta.url))
 const boto3 = spawnSync('python3', ['-c', 'import boto3'], { timeout: 30_000 }).status === 0
@@ -35,8 +43,9 @@ describe.skipIf(!boto3)('socketeer dev on Python handlers (seed 000)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'socketeer-py-'))
     cpSync(join(here, 'fixtures/seed000'), join(dir, 'handlers'), { recursive: true })
-    const file = join(dir, 'connections.json')
-    const env = { CONNECTIONS_FILE: file }
+    const connections = join(dir, 'connections')
+    mkdirSync(connections)
+    const env = { CONNECTIONS_DIR: connections }
     dev = await startDev({
       port: 0,
       logger: (l) => lines.push(l),
@@ -53,14 +62,17 @@ describe.skipIf(!boto3)('socketeer dev on Python handlers (seed 000)', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  const ids = () => JSON.parse(readFileSync(join(dir, 'connections.json'), 'utf8')) as string[]
+  const ids = () =>
+    readdirSync(join(dir, 'connections'))
+      .map((name) => Buffer.from(name, 'hex').toString())
+      .sort()
 
   it('connects, broadcasts through boto3 at https://{domainName}/{stage}, and disconnects', async () => {
     const alice: Client = await connected(dev.gateway.url)
     const bob: Client = await connected(dev.gateway.url, undefined, {
       headers: { 'User-Agent': 'Mozilla/5.0' },
     })
-    expect(ids().sort()).toEqual(dev.gateway.connections().sort())
+    expect(ids()).toEqual(dev.gateway.connections().sort())
     await waitForLine(/\[INFO\]\t\S+\t[0-9a-f-]{36}\tconnected /)
 
     alice.ws.send(JSON.stringify({ action: 'sendmessage', message: 'hello from alice' }))
@@ -74,7 +86,8 @@ describe.skipIf(!boto3)('socketeer dev on Python handlers (seed 000)', () => {
     const mark = lines.length
     bob.ws.close(1000, 'bye')
     await waitForLine(/DISCONNECT\s+\$disconnect[^\n]*1000 "bye"\n\s+\| disconnected \S+ 1000/, mark)
-    expect(ids()).toEqual(dev.gateway.connections())
+    await until(() => ids().length === dev.gateway.connections().length)
+    expect(ids()).toEqual(dev.gateway.connections().sort())
     alice.ws.close()
   })
 
