@@ -56,7 +56,7 @@ export async function loadConfig(file: string, cwd = process.cwd()): Promise<Dev
   if (options.routes) {
     const routes: Record<string, string | undefined> = {}
     for (const [key, spec] of Object.entries(options.routes))
-      routes[key] = spec ? absolute(spec, base) : undefined
+      routes[key] = typeof spec === 'string' && spec ? absolute(spec, base) : undefined
     options.routes = routes
   }
   return options

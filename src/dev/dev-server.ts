@@ -1,21 +1,38 @@
-import { relative } from 'node:path'
+import { dirname, relative } from 'node:path'
+import { pointSdkV2At } from './dynamodb/sdk-v2.js'
+import { type Dynamo, type DynamoOptions, startDynamo } from './dynamodb/server.js'
+import type { TableSpec } from './dynamodb/tables.js'
+import { type EnvHold, holdEnv } from './env.js'
 import { type Gateway, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
 import type { GatewayOptions } from './options.js'
+import { readProject } from './project/detect.js'
+import type { HttpRouteSpec, ProjectResult, ProjectSource, ProjectSummary } from './project/types.js'
 import { type EntryPlan, type EntrySpec, type Loaded, loadEntries, parseEntry } from './runtime/loader.js'
 import { watchFiles } from './watch.js'
 
 // The gateway on handler entries from disk, with hot reload: a change to any file the
-// entries imported loads them again into a fresh namespace and swaps the handlers;
-// sockets stay open. A reload that fails keeps the previous handlers.
+// entries imported (or to the project file they came from) loads them again into a fresh
+// namespace and swaps the handlers; sockets stay open. A reload that fails keeps the
+// previous handlers.
 
-export interface DevOptions extends Omit<GatewayOptions, 'handler' | 'routes' | 'authorizer'> {
+export interface DevOptions extends Omit<GatewayOptions, 'handler' | 'routes' | 'authorizer' | 'httpRoutes'> {
   /** The main handler's module: `src/app.ts` or `src/app.ts#exportName`. */
   entry?: string
   /** Per-route entries; an empty value means the main handler serves that route key. */
-  routes?: Record<string, string | undefined>
+  routes?: Record<string, string | EntrySpec | undefined>
   /** The `$connect` authorizer's entry. */
-  authorizer?: string
+  authorizer?: string | EntrySpec
+  /** HTTP routes with their own functions. */
+  httpRoutes?: HttpRouteSpec[]
+  /** DynamoDB tables to create before any handler runs. */
+  tables?: TableSpec[]
+  /** Environment for the handlers (set in process.env while the dev server runs). */
+  env?: Record<string, string>
+  /** The embedded DynamoDB (started when there are tables or a project file); `false` for none. */
+  dynamodb?: DynamoOptions | false
+  /** A serverless.yml or SAM/CloudFormation template to read; the other options win over it. */
+  project?: ProjectSource
   /** Entries are resolved from here (default process.cwd()). */
   cwd?: string
   /** Hot reload (default true). */
@@ -24,6 +41,10 @@ export interface DevOptions extends Omit<GatewayOptions, 'handler' | 'routes' | 
 
 export interface DevServer {
   gateway: Gateway
+  /** What the project file held, when there was one. */
+  project?: ProjectSummary
+  /** The DynamoDB the handlers use, when one was started or named. */
+  dynamodb?: Pick<Dynamo, 'endpoint' | 'tables' | 'embedded'>
   /** The files being watched. */
   files(): string[]
   /** Loads the entries again; false when that failed (the previous handlers stay). */
@@ -31,50 +52,139 @@ export interface DevServer {
   close(): Promise<void>
 }
 
+const asSpec = (spec: string | EntrySpec, cwd: string): EntrySpec =>
+  typeof spec === 'string' ? parseEntry(spec, cwd) : spec
+
 function plan(options: DevOptions): EntryPlan {
   const cwd = options.cwd ?? process.cwd()
   const result: EntryPlan = {}
   if (options.entry) result.handler = parseEntry(options.entry, cwd)
-  if (options.authorizer) result.authorizer = parseEntry(options.authorizer, cwd)
+  if (options.authorizer) result.authorizer = asSpec(options.authorizer, cwd)
   if (options.routes) {
     const routes: Record<string, EntrySpec | undefined> = {}
     for (const [key, spec] of Object.entries(options.routes))
-      routes[key] = spec ? parseEntry(spec, cwd) : undefined
+      routes[key] = spec ? asSpec(spec, cwd) : undefined
     result.routes = routes
   }
-  if (!result.handler && !result.routes && !result.authorizer)
+  if (options.httpRoutes?.length) result.httpRoutes = options.httpRoutes
+  if (!result.handler && !result.routes && !result.authorizer && !result.httpRoutes)
     throw new TypeError('socketeer dev needs an entry or routes')
   return result
 }
 
-export async function startDev(options: DevOptions): Promise<DevServer> {
-  const entries = plan(options)
+/** The project file's options under the caller's (flags win); routes merge, flags' on top. */
+export function withProject(project: DevOptions, options: DevOptions): DevOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
+  const merged: DevOptions = { ...project, ...defined }
+  if (project.routes && options.routes) merged.routes = { ...project.routes, ...options.routes }
+  if (project.env || options.env) merged.env = { ...project.env, ...options.env }
+  return merged
+}
+
+/** The options a project file gives, merged under the caller's (what `--print-config` shows). */
+export async function resolveDevOptions(
+  options: DevOptions,
+): Promise<{ options: DevOptions; project?: ProjectResult }> {
+  if (!options.project) return { options }
+  const project = await readProject(options.project)
+  return { options: withProject(project.options, options), project }
+}
+
+/** Environment the handlers get besides the project's own: the DynamoDB endpoint. */
+function handlerEnv(options: DevOptions, dynamo: Dynamo | undefined): Record<string, string> {
+  const env = { ...options.env }
+  if (dynamo) env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint
+  return env
+}
+
+export async function startDev(input: DevOptions): Promise<DevServer> {
+  let { options, project } = await resolveDevOptions(input)
+  let entries = plan(options)
   const cwd = options.cwd ?? process.cwd()
   const sink =
     options.logger === false
       ? undefined
       : (options.logger ?? ((line: string) => process.stdout.write(`${line}\n`)))
   const log = devLogger(sink)
-  let current: Loaded = await loadEntries(entries)
-  const { entry: _e, routes: _r, authorizer: _a, cwd: _c, watch: _w, ...gatewayOptions } = options
+  // Everything started so far, undone in reverse if a later step fails: no half-started gateway.
+  const undo: (() => unknown)[] = []
+  const rollback = async () => {
+    for (const step of undo.splice(0).reverse()) await Promise.resolve(step()).catch(() => {})
+  }
+  let dynamo: Dynamo | undefined
+  let env: EnvHold | undefined
+  let current: Loaded
   let gateway: Gateway
   try {
+    const wantsDynamo =
+      options.dynamodb !== false && (options.tables?.length || options.project || options.dynamodb)
+    if (wantsDynamo) {
+      dynamo = await startDynamo(
+        { region: options.env?.AWS_REGION, ...(options.dynamodb || {}) },
+        options.tables ?? [],
+      )
+      const started = dynamo
+      undo.push(() => started.close())
+      const undoV2 = pointSdkV2At(dynamo.endpoint, options.project ? dirname(options.project.file) : cwd)
+      if (undoV2) undo.push(undoV2)
+    }
+    const vars = handlerEnv(options, dynamo)
+    if (Object.keys(vars).length > 0) {
+      env = holdEnv(vars)
+      const held = env
+      undo.push(() => held.release())
+    }
+    current = await loadEntries(entries)
+    const loaded = current
+    undo.push(() => loaded.release())
+    const {
+      entry: _e,
+      routes: _r,
+      authorizer: _a,
+      httpRoutes: _h,
+      tables: _t,
+      env: _v,
+      dynamodb: _d,
+      project: _p,
+      cwd: _c,
+      watch: _w,
+      ...gatewayOptions
+    } = options
     gateway = await startGateway({ ...gatewayOptions, logger: sink ?? false, ...current.integrations })
   } catch (error) {
-    await current.release()
+    await rollback()
     throw error
   }
+  const projectFiles = () => project?.files ?? []
 
   let running: Promise<boolean> | undefined
   let again = false
+  let projectChanged = false
   const reloadOnce = async (): Promise<boolean> => {
     const started = performance.now()
     try {
+      if (projectChanged && input.project) {
+        projectChanged = false
+        const next = await resolveDevOptions(input)
+        const restart = (['port', 'host', 'stage'] as const).filter((k) => next.options[k] !== options[k])
+        if (restart.length > 0)
+          log({
+            kind: 'RELOAD',
+            status: 'partial',
+            detail: `${restart.join(', ')} changed: restart to apply`,
+          })
+        await dynamo?.ensure(next.options.tables ?? [])
+        entries = plan(next.options)
+        options = next.options
+        project = next.project
+        const changed = env ? env.set(handlerEnv(options, dynamo)) : []
+        if (changed.length > 0) log({ kind: 'RELOAD', detail: `environment: ${changed.join(', ')} changed` })
+      }
       const next = await loadEntries(entries, current.files)
       gateway.update(next.integrations)
       const previous = current
       current = next
-      watcher?.set(current.files)
+      watcher?.set([...current.files, ...projectFiles()])
       await previous.release().catch(() => {})
       const ms = Math.round(performance.now() - started)
       const kept = gateway.connections().length
@@ -109,19 +219,22 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     options.watch === false
       ? undefined
       : watchFiles((file) => {
+          if (projectFiles().includes(file)) projectChanged = true
           log({ kind: 'RELOAD', detail: `${relative(cwd, file) || file} changed` })
           void reload()
         })
-  watcher?.set(current.files)
+  watcher?.set([...current.files, ...projectFiles()])
 
   return {
     gateway,
-    files: () => [...current.files],
+    project: project?.summary,
+    dynamodb: dynamo,
+    files: () => [...current.files, ...projectFiles()],
     reload,
     async close() {
       watcher?.close()
       await gateway.close()
-      await current.release().catch(() => {})
+      await rollback()
     },
   }
 }

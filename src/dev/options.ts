@@ -16,6 +16,24 @@ export interface Integrations {
   routes?: Record<string, LambdaHandler>
   /** The `$connect` REQUEST authorizer (an App with `app.authorizer()` needs none here). */
   authorizer?: LambdaHandler
+  /**
+   * HTTP routes with their own functions (a project file's `http`/`httpApi` events).
+   * A request matches the first route by method and path; the main handler serves the rest.
+   */
+  httpRoutes?: HttpRoute[]
+}
+
+/** One HTTP route: `POST /broadcast/comments`, `GET /items/{id}`, `ANY /{proxy+}`. */
+export interface HttpRoute {
+  /** Upper-case method, or `ANY`. */
+  method: string
+  path: string
+  handler: LambdaHandler
+  /** REST (V1) proxy events (default) or HTTP API (V2) ones. */
+  events?: 'rest' | 'v2'
+  /** The function's own timeout (default the integration timeout). */
+  timeoutMs?: number
+  functionName?: string
 }
 
 export interface GatewayOptions extends Integrations {
@@ -54,6 +72,17 @@ export interface GatewayOptions extends Integrations {
    * like every other client. Default true.
    */
   inProcessManagement?: boolean
+  /**
+   * Also answer @connections at `/@connections/{id}`, without the stage, as
+   * serverless-offline does (API Gateway itself answers 403 there). Default false.
+   */
+  connectionsWithoutStage?: boolean
+  /**
+   * The `$connect` authorizer's identity sources (`route.request.header.Auth`,
+   * `route.request.querystring.token`): a handshake missing one is refused with 401
+   * without calling the authorizer, as API Gateway does.
+   */
+  authorizerIdentitySource?: string[]
 }
 
 export interface ResolvedOptions {
@@ -72,6 +101,8 @@ export interface ResolvedOptions {
   sendBufferLimitBytes: number
   dummyCredentials: boolean
   inProcessManagement: boolean
+  connectionsWithoutStage: boolean
+  authorizerIdentitySource: string[]
 }
 
 export const DEFAULTS = {
@@ -140,5 +171,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     ),
     dummyCredentials: options.dummyCredentials ?? true,
     inProcessManagement: options.inProcessManagement ?? true,
+    connectionsWithoutStage: options.connectionsWithoutStage ?? false,
+    authorizerIdentitySource: options.authorizerIdentitySource ?? [],
   }
 }

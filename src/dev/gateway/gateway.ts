@@ -154,7 +154,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!
-    const target = parseManagementPath(req.method ?? 'GET', path, resolved.stage)
+    // serverless-offline's stageless @connections path, when asked for (a serverless.yml project).
+    const managed =
+      resolved.connectionsWithoutStage && path.startsWith('/@connections/')
+        ? `/${resolved.stage}${path}`
+        : path
+    const target = parseManagementPath(req.method ?? 'GET', managed, resolved.stage)
     const work =
       target === undefined
         ? handleHttp(state, req, res)

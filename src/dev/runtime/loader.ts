@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { register as registerCjs } from 'tsx/cjs/api'
 import { register } from 'tsx/esm/api'
-import type { Integrations, LambdaHandler } from '../options.js'
+import type { HttpRoute, Integrations, LambdaHandler } from '../options.js'
 import type { EntrySpec } from './types.js'
 
 // Loading handler entries (TypeScript or JavaScript) with tsx. Every load is a fresh
@@ -25,6 +25,8 @@ export interface EntryPlan {
   /** A route served by the main handler has no spec of its own. */
   routes?: Record<string, EntrySpec | undefined>
   authorizer?: EntrySpec
+  /** HTTP routes with their own functions (from a project file). */
+  httpRoutes?: { method: string; path: string; events: 'rest' | 'v2'; entry: EntrySpec }[]
 }
 
 export interface Loaded {
@@ -110,6 +112,20 @@ export async function loadEntries(plan: EntryPlan, previous: Iterable<string> = 
         else if (integrations.handler) integrations.routes[key] = integrations.handler
         else throw new Error(`route ${key} names no entry and there is no main handler to serve it`)
       }
+    }
+    if (plan.httpRoutes) {
+      const http: HttpRoute[] = []
+      for (const r of plan.httpRoutes) {
+        http.push({
+          method: r.method,
+          path: r.path,
+          events: r.events,
+          handler: await load(r.entry),
+          timeoutMs: r.entry.timeoutMs,
+          functionName: r.entry.functionName,
+        })
+      }
+      integrations.httpRoutes = http
     }
     // CommonJS requires are not reported by onImport; they are in the require cache.
     for (const key of Object.keys(cache)) if (!before.has(key) && isAbsolute(key)) add(key.split('?')[0]!)
