@@ -1,5 +1,4 @@
-import { dirname, relative } from 'node:path'
-import { pointSdkV2At } from './dynamodb/sdk-v2.js'
+import { relative } from 'node:path'
 import { type Dynamo, type DynamoOptions, startDynamo } from './dynamodb/server.js'
 import type { TableSpec } from './dynamodb/tables.js'
 import { type EnvHold, holdEnv } from './env.js'
@@ -7,6 +6,7 @@ import { type Gateway, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
 import type { GatewayOptions } from './options.js'
 import { readProject } from './project/detect.js'
+import { httpForGatewayWs } from './project/endpoints.js'
 import type { HttpRouteSpec, ProjectResult, ProjectSource, ProjectSummary } from './project/types.js'
 import { type EntryPlan, type EntrySpec, type Loaded, loadEntries, parseEntry } from './runtime/loader.js'
 import { watchFiles } from './watch.js'
@@ -33,6 +33,8 @@ export interface DevOptions extends Omit<GatewayOptions, 'handler' | 'routes' | 
   dynamodb?: DynamoOptions | false
   /** A serverless.yml or SAM/CloudFormation template to read; the other options win over it. */
   project?: ProjectSource
+  /** Template parameters (`--parameter-overrides`), when `project` is a template. */
+  parameterOverrides?: Record<string, string>
   /** Entries are resolved from here (default process.cwd()). */
   cwd?: string
   /** Hot reload (default true). */
@@ -86,13 +88,46 @@ export async function resolveDevOptions(
   options: DevOptions,
 ): Promise<{ options: DevOptions; project?: ProjectResult }> {
   if (!options.project) return { options }
-  const project = await readProject(options.project)
-  return { options: withProject(project.options, options), project }
+  const project = await readProject({
+    ...options.project,
+    stage: options.project.stage ?? options.stage,
+    parameterOverrides: options.project.parameterOverrides ?? options.parameterOverrides,
+  })
+  const merged = withProject(project.options, options)
+  return { options: httpForGatewayWs(merged, project.summary.file, project.summary.notes), project }
 }
 
-/** Environment the handlers get besides the project's own: the DynamoDB endpoint. */
-function handlerEnv(options: DevOptions, dynamo: Dynamo | undefined): Record<string, string> {
-  const env = { ...options.env }
+/**
+ * Each function's own environment, for Node handlers that share this process. Until the
+ * runtimes apply EntrySpec.env per invocation, the functions' variables are merged here:
+ * the first function to set a name wins, and a different value elsewhere is logged.
+ */
+function functionEnv(options: DevOptions, log: (line: string) => void): Record<string, string> {
+  const out: Record<string, string> = {}
+  const specs = [
+    ...Object.values(options.routes ?? {}),
+    options.authorizer,
+    ...(options.httpRoutes ?? []).map((r) => r.entry),
+  ].filter((s): s is EntrySpec => !!s && typeof s === 'object')
+  for (const spec of specs) {
+    for (const [name, value] of Object.entries(spec.env ?? {})) {
+      if (!Object.hasOwn(out, name)) out[name] = value
+      else if (out[name] !== value)
+        log(
+          `${name} differs between functions; in-process handlers share one environment: ${JSON.stringify(out[name])} is kept`,
+        )
+    }
+  }
+  return out
+}
+
+/** Environment the handlers get: the functions', the project's, and the DynamoDB endpoint. */
+function handlerEnv(
+  options: DevOptions,
+  dynamo: Dynamo | undefined,
+  log: (line: string) => void = () => {},
+): Record<string, string> {
+  const env = { ...options.env, ...functionEnv(options, log) }
   if (dynamo) env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint
   return env
 }
@@ -125,10 +160,8 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
       )
       const started = dynamo
       undo.push(() => started.close())
-      const undoV2 = pointSdkV2At(dynamo.endpoint, options.project ? dirname(options.project.file) : cwd)
-      if (undoV2) undo.push(undoV2)
     }
-    const vars = handlerEnv(options, dynamo)
+    const vars = handlerEnv(options, dynamo, (detail) => log({ kind: 'GATEWAY', detail }))
     if (Object.keys(vars).length > 0) {
       env = holdEnv(vars)
       const held = env
@@ -146,6 +179,7 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
       env: _v,
       dynamodb: _d,
       project: _p,
+      parameterOverrides: _o,
       cwd: _c,
       watch: _w,
       ...gatewayOptions

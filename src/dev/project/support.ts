@@ -6,6 +6,6 @@ import type { RuntimeKind } from './handlers.js'
 export function unsupportedRuntime(kind: RuntimeKind, runtime: unknown): string | undefined {
   if (kind === 'node') return undefined
   if (kind === 'python')
-    return `runtime ${String(runtime)}: Python handlers are not run by this version of socketeer dev yet; the function is skipped`
-  return `runtime ${String(runtime)} is not run locally (Node.js and Python are); the function is skipped`
+    return `runtime ${String(runtime)}: Python handlers are not run by this version of socketeer dev yet`
+  return `runtime ${String(runtime)} is not run locally (Node.js and Python are)`
 }
