@@ -4,8 +4,8 @@ import { loadConfig } from './config.js'
 import { type DevOptions, type DevServer, resolveDevOptions, startDev } from './dev-server.js'
 import { DynamoStartError } from './dynamodb/errors.js'
 import { printableConfig, projectBanner } from './project/banner.js'
-import { findProjectFile } from './project/detect.js'
 import { ProjectFileError } from './project/errors.js'
+import { findProjectFile } from './project/find.js'
 
 // `socketeer dev <entry>`: the local gateway on handler entries, with hot reload.
 

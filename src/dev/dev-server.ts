@@ -5,7 +5,6 @@ import { type EnvHold, holdEnv } from './env.js'
 import { type Gateway, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
 import type { GatewayOptions } from './options.js'
-import { readProject } from './project/detect.js'
 import { httpForGatewayWs } from './project/endpoints.js'
 import type { HttpRouteSpec, ProjectResult, ProjectSource, ProjectSummary } from './project/types.js'
 import { type EntryPlan, type EntrySpec, type Loaded, loadEntries, parseEntry } from './runtime/loader.js'
@@ -88,6 +87,8 @@ export async function resolveDevOptions(
   options: DevOptions,
 ): Promise<{ options: DevOptions; project?: ProjectResult }> {
   if (!options.project) return { options }
+  // Loaded on demand: its YAML parser is an optional peer dependency.
+  const { readProject } = await import('./project/detect.js')
   const project = await readProject({
     ...options.project,
     stage: options.project.stage ?? options.stage,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { basename, extname, join, resolve } from 'node:path'
+import { basename, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ProjectFileError } from './errors.js'
 import { samReader } from './sam.js'
@@ -11,29 +11,6 @@ import { Lines, type ParsedFile, readProjectFile } from './yaml.js'
 // readers, each returning the gateway's own configuration (design.md).
 
 const READERS: ProjectReader[] = [serverlessReader, samReader]
-
-/** Looked for in this order when no entry and no file is named. */
-export const PROJECT_FILES: { name: string; kind: ProjectKind }[] = [
-  { name: 'serverless.yml', kind: 'serverless' },
-  { name: 'serverless.yaml', kind: 'serverless' },
-  { name: 'serverless.ts', kind: 'serverless' },
-  { name: 'serverless.js', kind: 'serverless' },
-  { name: 'serverless.cjs', kind: 'serverless' },
-  { name: 'serverless.mjs', kind: 'serverless' },
-  { name: 'serverless.json', kind: 'serverless' },
-  { name: 'template.yaml', kind: 'sam' },
-  { name: 'template.yml', kind: 'sam' },
-  { name: 'template.json', kind: 'sam' },
-]
-
-/** The project file in `dir`, if any. */
-export function findProjectFile(dir: string): { file: string; kind: ProjectKind } | undefined {
-  for (const { name, kind } of PROJECT_FILES) {
-    const file = join(dir, name)
-    if (existsSync(file)) return { file, kind }
-  }
-  return undefined
-}
 
 async function parse(file: string): Promise<ParsedFile> {
   const ext = extname(file)
