@@ -87,7 +87,10 @@ export class Evaluator {
     }
     if (!isRecord(input)) return input
     const fn = intrinsicOf(input)
-    if (fn) return this.#call(fn, input, depth)
+    if (fn) {
+      if (!FUNCTIONS.has(fn)) this.#fail(input, `unknown intrinsic function ${fn}`)
+      return this.#call(fn, input, depth)
+    }
     const key = Object.keys(input).find((k) => k.startsWith('Fn::') && !FUNCTIONS.has(k))
     if (key) this.#fail(input, `unknown intrinsic function ${key}`)
     const out: Record<string, unknown> = {}

@@ -109,6 +109,7 @@ export const samReader: ProjectReader = {
       notes,
     }
     const cfn = templateEvaluator(template)
+    const tables = tablesOf(template, cfn)
     const codeRoot = dirname(file)
     const globals = isRecord(root.Globals) && isRecord(root.Globals.Function) ? root.Globals.Function : {}
 
@@ -286,7 +287,6 @@ export const samReader: ProjectReader = {
         { file, line: lines.of(root, 'Resources') },
         'no WebSocket route or HTTP event with a function to serve',
       )
-    const tables = tablesOf(template, cfn)
     options.routes = routes
     if (summary.stage) options.stage = summary.stage
     else if (source.stage) summary.stage = options.stage = source.stage
