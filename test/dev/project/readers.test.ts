@@ -125,7 +125,7 @@ describe('serverless.yml', () => {
       NOTHING: '${env:SOCKETEER_TEST_UNSET}',
       NUMBER: '42',
     })
-    expect((options.routes?.$default as EntrySpec).env).toEqual({ OWN: 'vars-dev' })
+    expect((options.routes!.$default as EntrySpec).env).toEqual({ OWN: 'vars-dev' })
     expect(options.httpRoutes?.map((r) => `${r.method} ${r.path} ${r.events}`)).toEqual([
       'GET /items/{id} v2',
       'ANY /{proxy+} v2',
