@@ -216,7 +216,16 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
         if (changed.length > 0) log({ kind: 'RELOAD', detail: `environment: ${changed.join(', ')} changed` })
       }
       const next = await loadEntries(entries, current.files)
-      gateway.update(next.integrations)
+      gateway.update(
+        next.integrations,
+        input.project
+          ? {
+              routeResponses: options.routeResponses,
+              routeSelectionExpression: options.routeSelectionExpression,
+              authorizerIdentitySource: options.authorizerIdentitySource,
+            }
+          : undefined,
+      )
       const previous = current
       current = next
       watcher?.set([...current.files, ...projectFiles()])

@@ -85,6 +85,21 @@ export interface GatewayOptions extends Integrations {
   authorizerIdentitySource?: string[]
 }
 
+/** Options a running gateway takes on `update()` (a reloaded project file), besides its integrations. */
+export type LiveOptions = Pick<
+  GatewayOptions,
+  'routeResponses' | 'routeSelectionExpression' | 'authorizerIdentitySource'
+>
+
+/** Applies live options to resolved ones (what `update()` does). */
+export function applyLive(resolved: ResolvedOptions, live: LiveOptions): void {
+  const next = resolveOptions({ ...live, port: resolved.port, stage: resolved.stage })
+  resolved.routeResponses = next.routeResponses
+  resolved.expression = next.expression
+  resolved.selectRouteKey = next.selectRouteKey
+  resolved.authorizerIdentitySource = next.authorizerIdentitySource
+}
+
 export interface ResolvedOptions {
   host: string
   port: number

@@ -11,7 +11,14 @@ import { devLogger } from '../log.js'
 import { holdDummyCredentials } from '../management/credentials.js'
 import { registerInProcess } from '../management/in-process.js'
 import { forbidManagement, handleManagement } from '../management/management.js'
-import { type GatewayOptions, type Integrations, MAX_FRAME_BYTES, resolveOptions } from '../options.js'
+import {
+  applyLive,
+  type GatewayOptions,
+  type Integrations,
+  type LiveOptions,
+  MAX_FRAME_BYTES,
+  resolveOptions,
+} from '../options.js'
 import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
@@ -35,8 +42,8 @@ export interface Gateway {
   readonly port: number
   /** Live connection ids, in the order they connected. */
   connections(): string[]
-  /** Swaps the handlers (hot reload); live connections stay open. */
-  update(integrations: Integrations): void
+  /** Swaps the handlers (hot reload), and with `live` the route settings; live connections stay open. */
+  update(integrations: Integrations, live?: LiveOptions): void
   /** Closes every socket (firing $disconnect with 1001 `Going away`) and the server. */
   close(): Promise<void>
 }
@@ -226,7 +233,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     managementEndpoint: `${httpUrl}/${resolved.stage}`,
     port,
     connections: () => model.openIds(),
-    update: (integrations) => table.update(integrations),
+    update: (integrations, live) => {
+      table.update(integrations)
+      if (live) applyLive(resolved, live)
+    },
     close: () => {
       closing ??= close()
       return closing
