@@ -155,10 +155,7 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
     const wantsDynamo =
       options.dynamodb !== false && (options.tables?.length || options.project || options.dynamodb)
     if (wantsDynamo) {
-      dynamo = await startDynamo(
-        { region: options.env?.AWS_REGION, ...(options.dynamodb || {}) },
-        options.tables ?? [],
-      )
+      dynamo = await startDynamo({ region: options.env?.AWS_REGION, ...(options.dynamodb || {}) })
       const started = dynamo
       undo.push(() => started.close())
     }
@@ -168,9 +165,18 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
       const held = env
       undo.push(() => held.release())
     }
-    current = await loadEntries(entries)
-    const loaded = current
-    undo.push(() => loaded.release())
+    // The tables are created while the handlers load: both before the first event.
+    const [tables, loaded] = await Promise.allSettled([
+      dynamo?.ensure(options.tables ?? []),
+      loadEntries(entries),
+    ])
+    if (loaded.status === 'fulfilled') {
+      const value = loaded.value
+      undo.push(() => value.release())
+    }
+    if (tables.status === 'rejected') throw tables.reason
+    if (loaded.status === 'rejected') throw loaded.reason
+    current = loaded.value
     const {
       entry: _e,
       routes: _r,

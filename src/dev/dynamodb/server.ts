@@ -48,7 +48,8 @@ async function listen(server: Server, port: number, host: string): Promise<numbe
   return (server.address() as AddressInfo).port
 }
 
-export async function startDynamo(options: DynamoOptions, tables: TableSpec[]): Promise<Dynamo> {
+/** Starts (or names) the server; the tables come with `ensure()`, which handlers can load beside. */
+export async function startDynamo(options: DynamoOptions): Promise<Dynamo> {
   let server: Server | undefined
   let endpoint = options.url
   if (!endpoint) {
@@ -76,19 +77,23 @@ export async function startDynamo(options: DynamoOptions, tables: TableSpec[]): 
       throw error
     }
   }
-  const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb')
-  const client = new DynamoDBClient({
-    endpoint,
-    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    credentials: {
-      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    },
-    maxAttempts: 1,
-  })
+  let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined
+  const sdk = async () => {
+    const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb')
+    client ??= new DynamoDBClient({
+      endpoint,
+      region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      credentials: {
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      },
+      maxAttempts: 1,
+    })
+    return { client, CreateTableCommand }
+  }
   const made: Dynamo['tables'] = []
   const close = async () => {
-    client.destroy()
+    client?.destroy()
     if (server) {
       const s = server
       server = undefined
@@ -96,8 +101,10 @@ export async function startDynamo(options: DynamoOptions, tables: TableSpec[]): 
     }
   }
   const ensure = async (specs: TableSpec[]) => {
-    for (const spec of specs) {
-      if (made.some((t) => t.name === spec.input.TableName)) continue
+    const todo = specs.filter((spec) => !made.some((t) => t.name === spec.input.TableName))
+    if (todo.length === 0) return
+    const { client, CreateTableCommand } = await sdk()
+    for (const spec of todo) {
       try {
         await client.send(new CreateTableCommand(spec.input as never))
         made.push({ name: spec.input.TableName, status: 'created', ttlAttribute: spec.ttlAttribute })
@@ -112,12 +119,6 @@ export async function startDynamo(options: DynamoOptions, tables: TableSpec[]): 
         throw new DynamoStartError(`creating table ${spec.input.TableName} at ${endpoint}: ${e.message}`)
       }
     }
-  }
-  try {
-    await ensure(tables)
-  } catch (error) {
-    await close()
-    throw error
   }
   return { endpoint: endpoint!, tables: made, embedded: !options.url, ensure, close }
 }
