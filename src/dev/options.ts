@@ -67,6 +67,13 @@ export interface GatewayOptions extends Integrations {
    */
   dummyCredentials?: boolean
   /**
+   * Extra names the gateway answers to besides loopback names and its bound address (a
+   * tunnel's or a LAN name, `name` or `name:port`, matched exactly). A request with any
+   * other `Host` is refused with 403, and events take `domainName` only from an allowed
+   * Host: handlers send signed @connections calls there.
+   */
+  allowedHosts?: string[]
+  /**
    * Handlers in this process reach @connections in-process (same model, same typed
    * errors, no HTTP round trip through the SDK). `false` sends their calls over HTTP
    * like every other client. Default true.
@@ -118,6 +125,7 @@ export interface ResolvedOptions {
   inProcessManagement: boolean
   connectionsWithoutStage: boolean
   authorizerIdentitySource: string[]
+  allowedHosts: string[]
 }
 
 export const DEFAULTS = {
@@ -149,6 +157,13 @@ function duration(name: string, value: number | undefined, fallback: number): nu
   if (ms > MAX_TIMER_MS)
     throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}`)
   return ms
+}
+
+function allowedHosts(value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every((h) => typeof h === 'string' && h.trim() !== ''))
+    throw new TypeError('allowedHosts must be an array of host names (name or name:port)')
+  return value.map((h) => h.trim().toLowerCase())
 }
 
 export function resolveOptions(options: GatewayOptions): ResolvedOptions {
@@ -188,5 +203,6 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     inProcessManagement: options.inProcessManagement ?? true,
     connectionsWithoutStage: options.connectionsWithoutStage ?? false,
     authorizerIdentitySource: options.authorizerIdentitySource ?? [],
+    allowedHosts: allowedHosts(options.allowedHosts),
   }
 }
