@@ -1,12 +1,14 @@
 import { relative } from 'node:path'
-import { type Dynamo, type DynamoOptions, startDynamo } from './dynamodb/server.js'
-import type { TableSpec } from './dynamodb/tables.js'
+import type { DevOptions } from './dev-options.js'
+import { type Dynamo, startDynamo } from './dynamodb/server.js'
 import { type EnvHold, holdEnv } from './env.js'
 import { type Gateway, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
-import type { GatewayOptions } from './options.js'
 import { httpForGatewayWs } from './project/endpoints.js'
-import type { HttpRouteSpec, ProjectResult, ProjectSource, ProjectSummary } from './project/types.js'
+import type { ProjectResult, ProjectSummary } from './project/types.js'
+
+export type { DevOptions }
+
 import { type EntryPlan, type EntrySpec, type Loaded, loadEntries, parseEntry } from './runtime/loader.js'
 import { watchFiles } from './watch.js'
 
@@ -14,31 +16,6 @@ import { watchFiles } from './watch.js'
 // entries imported (or to the project file they came from) loads them again into a fresh
 // namespace and swaps the handlers; sockets stay open. A reload that fails keeps the
 // previous handlers.
-
-export interface DevOptions extends Omit<GatewayOptions, 'handler' | 'routes' | 'authorizer' | 'httpRoutes'> {
-  /** The main handler's module: `src/app.ts` or `src/app.ts#exportName`. */
-  entry?: string
-  /** Per-route entries; an empty value means the main handler serves that route key. */
-  routes?: Record<string, string | EntrySpec | undefined>
-  /** The `$connect` authorizer's entry. */
-  authorizer?: string | EntrySpec
-  /** HTTP routes with their own functions. */
-  httpRoutes?: HttpRouteSpec[]
-  /** DynamoDB tables to create before any handler runs. */
-  tables?: TableSpec[]
-  /** Environment for the handlers (set in process.env while the dev server runs). */
-  env?: Record<string, string>
-  /** The embedded DynamoDB (started when there are tables or a project file); `false` for none. */
-  dynamodb?: DynamoOptions | false
-  /** A serverless.yml or SAM/CloudFormation template to read; the other options win over it. */
-  project?: ProjectSource
-  /** Template parameters (`--parameter-overrides`), when `project` is a template. */
-  parameterOverrides?: Record<string, string>
-  /** Entries are resolved from here (default process.cwd()). */
-  cwd?: string
-  /** Hot reload (default true). */
-  watch?: boolean
-}
 
 export interface DevServer {
   gateway: Gateway

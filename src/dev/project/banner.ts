@@ -1,5 +1,6 @@
 import { relative } from 'node:path'
-import type { DevOptions, DevServer } from '../dev-server.js'
+import type { DevOptions } from '../dev-options.js'
+import type { DevServer } from '../dev-server.js'
 import type { EntrySpec } from '../runtime/types.js'
 import { describeWhere, formatNote } from './errors.js'
 import type { ProjectResult } from './types.js'

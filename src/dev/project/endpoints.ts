@@ -1,4 +1,4 @@
-import type { DevOptions } from '../dev-server.js'
+import type { DevOptions } from '../dev-options.js'
 import type { ProjectNote } from './errors.js'
 
 // A `ws://` URL of the gateway itself, handed to handlers as their @connections

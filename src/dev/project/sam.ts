@@ -1,5 +1,5 @@
 import { basename, dirname, resolve } from 'node:path'
-import type { DevOptions } from '../dev-server.js'
+import type { DevOptions } from '../dev-options.js'
 import type { EntrySpec } from '../runtime/types.js'
 import { environment, exists, type Resource, tablesOf, templateEvaluator } from './cfn.js'
 import { ProjectFileError, type ProjectNote, type Where } from './errors.js'

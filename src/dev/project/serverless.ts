@@ -1,5 +1,5 @@
 import { basename, dirname } from 'node:path'
-import type { DevOptions } from '../dev-server.js'
+import type { DevOptions } from '../dev-options.js'
 import type { TableSpec } from '../dynamodb/tables.js'
 import type { EntrySpec } from '../runtime/types.js'
 import { environment, type Resource, tablesOf, templateEvaluator } from './cfn.js'

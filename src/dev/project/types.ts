@@ -1,35 +1,11 @@
-import type { DevOptions } from '../dev-server.js'
-import type { EntrySpec } from '../runtime/types.js'
+import type { DevOptions } from '../dev-options.js'
 import type { ProjectNote, Where } from './errors.js'
+import type { ProjectKind, ProjectSource } from './source.js'
+
+export type { HttpRouteSpec, ProjectKind, ProjectSource } from './source.js'
 
 // What a project reader gives back: the gateway's own configuration (DevOptions, never
 // YAML), and what the banner says about it.
-
-export type ProjectKind = 'serverless' | 'sam' | 'cloudformation'
-
-/** Which project file to read, and the inputs its variables take. */
-export interface ProjectSource {
-  kind: ProjectKind
-  /** Absolute path of serverless.yml / template.yaml. */
-  file: string
-  /** `--stage`: wins over the file's stage. */
-  stage?: string
-  /** `--parameter-overrides Key=Value ...` (SAM / CloudFormation). */
-  parameterOverrides?: Record<string, string>
-  /** Environment the file's `${env:...}` reads (default process.env). */
-  env?: Record<string, string | undefined>
-}
-
-/** An HTTP route read from a project file (serverless `http`/`httpApi`, SAM `Api`/`HttpApi`). */
-export interface HttpRouteSpec {
-  /** Upper-case method, or `ANY`. */
-  method: string
-  /** `/broadcast/comments`, `/items/{id}`, `/{proxy+}`. */
-  path: string
-  entry: EntrySpec
-  /** REST (V1) proxy events or HTTP API (V2) ones. */
-  events: 'rest' | 'v2'
-}
 
 /** One summary line per thing read, for the banner and `--print-config`. */
 export interface ProjectSummary {
