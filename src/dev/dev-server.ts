@@ -1,41 +1,34 @@
 import { relative } from 'node:path'
+import type { DevOptions, Entry } from './dev-options.js'
+import { type Dynamo, startDynamo } from './dynamodb/server.js'
+import { type EnvHold, holdEnv } from './env.js'
 import { type Gateway, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
-import type { GatewayOptions, Integrations, LambdaHandler } from './options.js'
+import type { HttpRoute, Integrations, LambdaHandler } from './options.js'
+import { httpForGatewayWs } from './project/endpoints.js'
+import type { HttpRouteSpec } from './project/source.js'
+import type { ProjectResult, ProjectSummary } from './project/types.js'
 import { toSpec } from './runtime/entry.js'
 import { nodeRuntime } from './runtime/node.js'
 import { pythonRuntime } from './runtime/python.js'
 import type { EntrySpec, LoadedFunctions, Runtime, RuntimeHost } from './runtime/types.js'
 import { watchFiles } from './watch.js'
 
-// The gateway on handler entries from disk, with hot reload: a change to a file of one
-// runtime's entries loads that runtime's entries again (a fresh tsx namespace, or new
-// Python workers) and swaps the handlers; sockets stay open. A Node reload that fails
-// keeps the previous handlers; a Python handler that fails to import fails its events
-// until the file is fixed, as a Lambda init error does.
+export type { DevOptions, Entry }
 
-/** An entry: a path (`src/app.ts`, `src/app.ts#name`, `handlers/onconnect.py`), Lambda's `module.fn`, or a spec. */
-export type Entry = string | EntrySpec
-
-export interface DevOptions extends Omit<GatewayOptions, 'handler' | 'routes' | 'authorizer'> {
-  /** The main handler's entry: `src/app.ts`, `src/app.ts#exportName`, `onconnect.py`, `app.handler`. */
-  entry?: Entry
-  /** Per-route entries; an empty value means the main handler serves that route key. */
-  routes?: Record<string, Entry | undefined>
-  /** The `$connect` authorizer's entry. */
-  authorizer?: Entry
-  /** Entries are resolved from here (default process.cwd()). */
-  cwd?: string
-  /** Lambda's task root for string entries: Python's import root, where `module.fn` is looked up. */
-  codeDir?: string
-  /** The Python interpreter (default the active virtualenv's, else python3). */
-  python?: string
-  /** Hot reload (default true). */
-  watch?: boolean
-}
+// The gateway on handler entries from disk (flags, a config file, or a project file),
+// with hot reload: a change to a file of one runtime's entries loads that runtime's
+// entries again (a fresh tsx namespace, or new Python workers) and swaps the handlers;
+// a change to the project file reads it again; sockets stay open. A Node reload that
+// fails keeps the previous handlers; a Python handler that fails to import fails its
+// events until the file is fixed, as a Lambda init error does.
 
 export interface DevServer {
   gateway: Gateway
+  /** What the project file held, when there was one. */
+  project?: ProjectSummary
+  /** The DynamoDB the handlers use, when one was started or named. */
+  dynamodb?: Pick<Dynamo, 'endpoint' | 'tables' | 'embedded'>
   /** The files being watched. */
   files(): string[]
   /** Loads every entry again; false when that failed (the previous handlers stay). */
@@ -43,14 +36,19 @@ export interface DevServer {
   close(): Promise<void>
 }
 
-type Slot = 'handler' | 'authorizer' | { route: string }
+type Slot = 'handler' | 'authorizer' | { route: string } | { http: HttpRouteSpec }
 
 interface Planned {
   slot: Slot
   spec: EntrySpec
 }
 
-function plan(options: DevOptions): { entries: Planned[]; mainServes: string[] } {
+interface Plan {
+  entries: Planned[]
+  mainServes: string[]
+}
+
+function plan(options: DevOptions): Plan {
   const cwd = options.cwd ?? process.cwd()
   const spec = (entry: Entry) => toSpec(entry, cwd, options.codeDir)
   const entries: Planned[] = []
@@ -61,32 +59,74 @@ function plan(options: DevOptions): { entries: Planned[]; mainServes: string[] }
     if (entry) entries.push({ slot: { route: key }, spec: spec(entry) })
     else mainServes.push(key)
   }
+  for (const route of options.httpRoutes ?? []) entries.push({ slot: { http: route }, spec: route.entry })
   if (entries.length === 0) throw new TypeError('socketeer dev needs an entry or routes')
   if (mainServes.length > 0 && !options.entry)
     throw new TypeError(`route ${mainServes[0]} names no entry and there is no main handler to serve it`)
   return { entries, mainServes }
 }
 
-function integrationsOf(
-  entries: Planned[],
-  mainServes: string[],
-  handlers: Map<Planned, LambdaHandler>,
-): Integrations {
+function integrationsOf(p: Plan, handlers: Map<Planned, LambdaHandler>): Integrations {
   const out: Integrations = {}
   const routes: Record<string, LambdaHandler> = {}
-  for (const planned of entries) {
+  const http: HttpRoute[] = []
+  for (const planned of p.entries) {
     const fn = handlers.get(planned)!
-    if (planned.slot === 'handler') out.handler = fn
-    else if (planned.slot === 'authorizer') out.authorizer = fn
-    else routes[planned.slot.route] = fn
+    const slot = planned.slot
+    if (slot === 'handler') out.handler = fn
+    else if (slot === 'authorizer') out.authorizer = fn
+    else if ('route' in slot) routes[slot.route] = fn
+    else
+      http.push({
+        method: slot.http.method,
+        path: slot.http.path,
+        events: slot.http.events,
+        handler: fn,
+        timeoutMs: planned.spec.timeoutMs,
+        functionName: planned.spec.functionName,
+      })
   }
-  for (const key of mainServes) routes[key] = out.handler!
+  for (const key of p.mainServes) routes[key] = out.handler!
   if (Object.keys(routes).length > 0) out.routes = routes
+  if (http.length > 0) out.httpRoutes = http
   return out
 }
 
-export async function startDev(options: DevOptions): Promise<DevServer> {
-  const { entries, mainServes } = plan(options)
+/** The project file's options under the caller's (flags win); routes merge, flags' on top. */
+export function withProject(project: DevOptions, options: DevOptions): DevOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
+  const merged: DevOptions = { ...project, ...defined }
+  if (project.routes && options.routes) merged.routes = { ...project.routes, ...options.routes }
+  if (project.env || options.env) merged.env = { ...project.env, ...options.env }
+  return merged
+}
+
+/** The options a project file gives, merged under the caller's (what `--print-config` shows). */
+export async function resolveDevOptions(
+  options: DevOptions,
+): Promise<{ options: DevOptions; project?: ProjectResult }> {
+  if (!options.project) return { options }
+  // Loaded on demand: its YAML parser is an optional peer dependency.
+  const { readProject } = await import('./project/detect.js')
+  const project = await readProject({
+    ...options.project,
+    stage: options.project.stage ?? options.stage,
+    parameterOverrides: options.project.parameterOverrides ?? options.parameterOverrides,
+  })
+  const merged = withProject(project.options, options)
+  return { options: httpForGatewayWs(merged, project.summary.file, project.summary.notes), project }
+}
+
+/** What every handler sees besides each function's own env: the project's, and the DynamoDB endpoint. */
+function sharedEnv(options: DevOptions, dynamo: Dynamo | undefined): Record<string, string> {
+  const env = { ...options.env }
+  if (dynamo) env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint
+  return env
+}
+
+export async function startDev(input: DevOptions): Promise<DevServer> {
+  let { options, project } = await resolveDevOptions(input)
+  let planned = plan(options)
   const cwd = options.cwd ?? process.cwd()
   const sink =
     options.logger === false
@@ -94,64 +134,129 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       : (options.logger ?? ((line: string) => process.stdout.write(`${line}\n`)))
   const log = devLogger(sink)
   const runtimes: Runtime[] = [nodeRuntime(), pythonRuntime({ python: options.python })]
-  const groups = runtimes
-    .map((runtime) => ({
-      runtime,
-      entries: entries.filter((e) => (e.spec.runtime ?? 'node') === runtime.name),
-    }))
-    .filter((g) => g.entries.length > 0)
-  const {
-    entry: _e,
-    routes: _r,
-    authorizer: _a,
-    cwd: _c,
-    watch: _w,
-    codeDir: _d,
-    python: _p,
-    ...gatewayOptions
-  } = options
-  // The gateway listens first: handlers load with its endpoint in their environment
-  // (an App reads SOCKETEER_MANAGEMENT_ENDPOINT when it is constructed). Until they are
-  // loaded, which is before startDev returns, an event fails as an invocation would.
-  const loading: LambdaHandler = async () => {
-    throw new Error('the handlers are still loading')
+  const groupsOf = (p: Plan) =>
+    runtimes
+      .map((runtime) => ({
+        runtime,
+        entries: p.entries.filter((e) => (e.spec.runtime ?? 'node') === runtime.name),
+      }))
+      .filter((g) => g.entries.length > 0)
+  type Group = ReturnType<typeof groupsOf>[number]
+  let groups = groupsOf(planned)
+
+  // Everything started so far, undone in reverse if a later step fails: no half-started gateway.
+  const undo: (() => unknown)[] = []
+  const rollback = async () => {
+    for (const step of undo.splice(0).reverse()) await Promise.resolve(step()).catch(() => {})
   }
-  const gateway = await startGateway({ ...gatewayOptions, logger: sink ?? false, handler: loading })
-  const host: RuntimeHost = { env: () => ({ ...gateway.handlerEnv }), log }
   const current = new Map<Runtime, LoadedFunctions>()
   const handlers = new Map<Planned, LambdaHandler>()
-  const loadGroup = async (group: (typeof groups)[number]) => {
+  let dynamo: Dynamo | undefined
+  let env: EnvHold | undefined
+  let gateway: Gateway
+  let host: RuntimeHost
+  const loadGroup = async (group: Group) => {
     const previous = current.get(group.runtime)
     const loaded = await group.runtime.load(
       group.entries.map((e) => e.spec),
       host,
       previous?.files,
     )
-    for (const [i, planned] of group.entries.entries()) handlers.set(planned, loaded.handlers[i]!)
+    for (const [i, p] of group.entries.entries()) handlers.set(p, loaded.handlers[i]!)
     current.set(group.runtime, loaded)
     await previous?.release().catch(() => {})
   }
   const allFiles = () => {
-    const files = new Set<string>()
+    const files = new Set<string>(project?.files ?? [])
     for (const loaded of current.values()) for (const f of loaded.files) files.add(f)
     return files
   }
   try {
-    for (const group of groups) await loadGroup(group)
-    gateway.update(integrationsOf(entries, mainServes, handlers))
+    const wantsDynamo =
+      options.dynamodb !== false && (options.tables?.length || options.project || options.dynamodb)
+    if (wantsDynamo) {
+      dynamo = await startDynamo({ region: options.env?.AWS_REGION, ...(options.dynamodb || {}) })
+      const started = dynamo
+      undo.push(() => started.close())
+    }
+    const vars = sharedEnv(options, dynamo)
+    if (Object.keys(vars).length > 0) {
+      env = holdEnv(vars)
+      const held = env
+      undo.push(() => held.release())
+    }
+    const {
+      entry: _e,
+      routes: _r,
+      authorizer: _a,
+      httpRoutes: _h,
+      tables: _t,
+      env: _v,
+      dynamodb: _d,
+      project: _p,
+      parameterOverrides: _o,
+      cwd: _c,
+      watch: _w,
+      codeDir: _cd,
+      python: _py,
+      ...gatewayOptions
+    } = options
+    // The gateway listens first: handlers load with its endpoint in their environment
+    // (an App reads SOCKETEER_MANAGEMENT_ENDPOINT when it is constructed). Until they are
+    // loaded, which is before startDev returns, an event fails as an invocation would.
+    const loading: LambdaHandler = async () => {
+      throw new Error('the handlers are still loading')
+    }
+    gateway = await startGateway({ ...gatewayOptions, logger: sink ?? false, handler: loading })
+    const started = gateway
+    undo.push(() => started.close())
+    host = { env: () => ({ ...started.handlerEnv }), log }
+    // The tables are created while the handlers load: both before the first event.
+    const [tables, ...loads] = await Promise.allSettled([
+      dynamo?.ensure(options.tables ?? []),
+      ...groups.map((g) => loadGroup(g)),
+    ])
+    undo.push(() => Promise.all([...current.values()].map((l) => l.release().catch(() => {}))))
+    if (tables.status === 'rejected') throw tables.reason
+    for (const l of loads) if (l.status === 'rejected') throw l.reason
+    gateway.update(integrationsOf(planned, handlers))
   } catch (error) {
-    await gateway.close()
-    await Promise.all([...current.values()].map((l) => l.release().catch(() => {})))
+    await rollback()
     throw error
   }
 
   let running: Promise<boolean> | undefined
-  let queued = new Set<(typeof groups)[number]>()
-  const reloadOnce = async (which: Set<(typeof groups)[number]>): Promise<boolean> => {
+  let queued = new Set<Group>()
+  let projectChanged = false
+  const rereadProject = async (): Promise<void> => {
+    projectChanged = false
+    const next = await resolveDevOptions(input)
+    const restart = (['port', 'host', 'stage'] as const).filter((k) => next.options[k] !== options[k])
+    if (restart.length > 0)
+      log({ kind: 'RELOAD', status: 'partial', detail: `${restart.join(', ')} changed: restart to apply` })
+    await dynamo?.ensure(next.options.tables ?? [])
+    planned = plan(next.options)
+    options = next.options
+    project = next.project
+    groups = groupsOf(planned)
+    for (const g of groups) queued.add(g)
+    const changed = env ? env.set(sharedEnv(options, dynamo)) : []
+    if (changed.length > 0) log({ kind: 'RELOAD', detail: `environment: ${changed.join(', ')} changed` })
+  }
+  const reloadOnce = async (which: Set<Group>): Promise<boolean> => {
     const started = performance.now()
     try {
       for (const group of which) await loadGroup(group)
-      gateway.update(integrationsOf(entries, mainServes, handlers))
+      gateway.update(
+        integrationsOf(planned, handlers),
+        input.project
+          ? {
+              routeResponses: options.routeResponses,
+              routeSelectionExpression: options.routeSelectionExpression,
+              authorizerIdentitySource: options.authorizerIdentitySource,
+            }
+          : undefined,
+      )
       watcher?.set(allFiles())
       const ms = Math.round(performance.now() - started)
       const kept = gateway.connections().length
@@ -172,15 +277,26 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       return false
     }
   }
-  const reloadGroups = (which: Iterable<(typeof groups)[number]>): Promise<boolean> => {
+  const reloadGroups = (which: Iterable<Group>): Promise<boolean> => {
     for (const group of which) queued.add(group)
     if (running) return running
     const run = async (): Promise<boolean> => {
       let ok = true
-      while (queued.size > 0) {
+      while (queued.size > 0 || projectChanged) {
+        if (projectChanged && input.project) {
+          try {
+            await rereadProject()
+          } catch (error) {
+            projectChanged = false
+            log({ kind: 'RELOAD', status: 'failed', detail: 'keeping the previous configuration', error })
+            ok = false
+            continue
+          }
+        }
+        projectChanged = false
         const batch = queued
         queued = new Set()
-        ok = await reloadOnce(batch)
+        if (batch.size > 0) ok = await reloadOnce(batch)
       }
       return ok
     }
@@ -195,6 +311,11 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       ? undefined
       : watchFiles((file) => {
           log({ kind: 'RELOAD', detail: `${relative(cwd, file) || file} changed` })
+          if (project?.files.includes(file)) {
+            projectChanged = true
+            void reloadGroups([])
+            return
+          }
           const hit = groups.filter((g) => current.get(g.runtime)?.files.has(file))
           void reloadGroups(hit.length > 0 ? hit : groups)
         })
@@ -202,12 +323,13 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
 
   return {
     gateway,
+    project: project?.summary,
+    dynamodb: dynamo,
     files: () => [...allFiles()],
     reload: () => reloadGroups(groups),
     async close() {
       watcher?.close()
-      await gateway.close()
-      await Promise.all([...current.values()].map((l) => l.release().catch(() => {})))
+      await rollback()
     },
   }
 }

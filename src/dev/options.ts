@@ -16,6 +16,24 @@ export interface Integrations {
   routes?: Record<string, LambdaHandler>
   /** The `$connect` REQUEST authorizer (an App with `app.authorizer()` needs none here). */
   authorizer?: LambdaHandler
+  /**
+   * HTTP routes with their own functions (a project file's `http`/`httpApi` events).
+   * A request matches the first route by method and path; the main handler serves the rest.
+   */
+  httpRoutes?: HttpRoute[]
+}
+
+/** One HTTP route: `POST /broadcast/comments`, `GET /items/{id}`, `ANY /{proxy+}`. */
+export interface HttpRoute {
+  /** Upper-case method, or `ANY`. */
+  method: string
+  path: string
+  handler: LambdaHandler
+  /** REST (V1) proxy events (default) or HTTP API (V2) ones. */
+  events?: 'rest' | 'v2'
+  /** The function's own timeout (default the integration timeout). */
+  timeoutMs?: number
+  functionName?: string
 }
 
 export interface GatewayOptions extends Integrations {
@@ -80,6 +98,32 @@ export interface GatewayOptions extends Integrations {
    * Default true.
    */
   handlerEnv?: boolean
+  /**
+   * Also answer @connections at `/@connections/{id}`, without the stage, as
+   * serverless-offline does (API Gateway itself answers 403 there). Default false.
+   */
+  connectionsWithoutStage?: boolean
+  /**
+   * The `$connect` authorizer's identity sources (`route.request.header.Auth`,
+   * `route.request.querystring.token`): a handshake missing one is refused with 401
+   * without calling the authorizer, as API Gateway does.
+   */
+  authorizerIdentitySource?: string[]
+}
+
+/** Options a running gateway takes on `update()` (a reloaded project file), besides its integrations. */
+export type LiveOptions = Pick<
+  GatewayOptions,
+  'routeResponses' | 'routeSelectionExpression' | 'authorizerIdentitySource'
+>
+
+/** Applies live options to resolved ones (what `update()` does). */
+export function applyLive(resolved: ResolvedOptions, live: LiveOptions): void {
+  const next = resolveOptions({ ...live, port: resolved.port, stage: resolved.stage })
+  resolved.routeResponses = next.routeResponses
+  resolved.expression = next.expression
+  resolved.selectRouteKey = next.selectRouteKey
+  resolved.authorizerIdentitySource = next.authorizerIdentitySource
 }
 
 export interface ResolvedOptions {
@@ -101,6 +145,8 @@ export interface ResolvedOptions {
   inProcessManagement: boolean
   tls: boolean
   handlerEnv: boolean
+  connectionsWithoutStage: boolean
+  authorizerIdentitySource: string[]
   allowedHosts: string[]
 }
 
@@ -180,6 +226,8 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     inProcessManagement: options.inProcessManagement ?? true,
     tls: options.tls ?? true,
     handlerEnv: options.handlerEnv ?? true,
+    connectionsWithoutStage: options.connectionsWithoutStage ?? false,
+    authorizerIdentitySource: options.authorizerIdentitySource ?? [],
     allowedHosts: allowedHosts(options.allowedHosts),
   }
 }

@@ -40,6 +40,10 @@ export interface HttpEventInput {
   domainName?: string
   apiId?: string
   now?: number
+  /** The matched route's path template (`/items/{id}`); default the `/{proxy+}` catch-all. */
+  resource?: string
+  /** The template's values; default `{ proxy }` for the catch-all. */
+  pathParameters?: Record<string, string>
 }
 
 function lastValues(multi: Record<string, string[]>): Record<string, string> {
@@ -173,18 +177,23 @@ export function buildRestEvent(input: HttpEventInput = {}): RestApiEvent {
   const now = input.now ?? Date.now()
   const stage = input.stage ?? 'prod'
   const apiId = input.apiId ?? 'abcd1234'
+  const resource = input.resource ?? '/{proxy+}'
   return {
-    resource: '/{proxy+}',
+    resource,
     path,
     httpMethod: method,
     headers: single,
     multiValueHeaders: multi,
     queryStringParameters: query?.single ?? null,
     multiValueQueryStringParameters: query?.multi ?? null,
-    pathParameters: { proxy: path.replace(/^\//, '') },
+    pathParameters: input.resource
+      ? input.pathParameters && Object.keys(input.pathParameters).length > 0
+        ? input.pathParameters
+        : null
+      : { proxy: path.replace(/^\//, '') },
     stageVariables: null,
     requestContext: {
-      resourcePath: '/{proxy+}',
+      resourcePath: resource,
       httpMethod: method,
       path: `/${stage}${path}`,
       stage,
@@ -232,9 +241,10 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
   // A named stage is part of the URL on execute-api hosts, so HTTP API reports it in the path.
   const rawPath =
     stage !== '$default' && isExecuteApiHost(domainName) ? `/${stage}${path === '/' ? '' : path}` : path
+  const routeKey = input.resource ? `${method} ${input.resource}` : '$default'
   const event: HttpApiEvent = {
     version: '2.0',
-    routeKey: '$default',
+    routeKey,
     rawPath,
     rawQueryString: rawQueryString(input.query),
     headers,
@@ -251,7 +261,7 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: newGatewayId(),
-      routeKey: '$default',
+      routeKey,
       stage,
       time: new Date(now).toISOString(),
       timeEpoch: now,
@@ -259,6 +269,8 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
     isBase64Encoded: input.isBase64Encoded ?? false,
   }
   if (cookies) event.cookies = cookies
+  if (input.pathParameters && Object.keys(input.pathParameters).length > 0)
+    event.pathParameters = input.pathParameters
   if (queryStringParameters) event.queryStringParameters = queryStringParameters
   if (input.body !== undefined) event.body = input.body
   return event

@@ -12,7 +12,14 @@ import { devLogger } from '../log.js'
 import { holdDummyCredentials } from '../management/credentials.js'
 import { registerInProcess } from '../management/in-process.js'
 import { forbidManagement, handleManagement } from '../management/management.js'
-import { type GatewayOptions, type Integrations, MAX_FRAME_BYTES, resolveOptions } from '../options.js'
+import {
+  applyLive,
+  type GatewayOptions,
+  type Integrations,
+  type LiveOptions,
+  MAX_FRAME_BYTES,
+  resolveOptions,
+} from '../options.js'
 import { handlerEnvironment, holdProcessEnv } from '../runtime/env.js'
 import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
@@ -47,8 +54,8 @@ export interface Gateway {
   readonly port: number
   /** Live connection ids, in the order they connected. */
   connections(): string[]
-  /** Swaps the handlers (hot reload); live connections stay open. */
-  update(integrations: Integrations): void
+  /** Swaps the handlers (hot reload), and with `live` the route settings; live connections stay open. */
+  update(integrations: Integrations, live?: LiveOptions): void
   /** Closes every socket (firing $disconnect with 1001 `Going away`) and the server. */
   close(): Promise<void>
 }
@@ -203,7 +210,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log({ kind: 'HTTP', route: req.method ?? 'GET', status: 403, detail: refusedHost(req) })
       return
     }
-    const target = parseManagementPath(req.method ?? 'GET', path, resolved.stage)
+    // serverless-offline's stageless @connections path, when asked for (a serverless.yml project).
+    const managed =
+      resolved.connectionsWithoutStage && path.startsWith('/@connections/')
+        ? `/${resolved.stage}${path}`
+        : path
+    const target = parseManagementPath(req.method ?? 'GET', managed, resolved.stage)
     const work =
       target === undefined
         ? handleHttp(state, req, res)
@@ -303,7 +315,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     handlerEnv,
     port,
     connections: () => model.openIds(),
-    update: (integrations) => table.update(integrations),
+    update: (integrations, live) => {
+      table.update(integrations)
+      if (live) applyLive(resolved, live)
+    },
     close: () => {
       closing ??= close()
       return closing

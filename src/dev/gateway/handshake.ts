@@ -155,6 +155,9 @@ export async function handshake(
   }
 
   const authorizer = state.table.authorizer()
+  const missing = authorizer ? missingIdentity(options.authorizerIdentitySource, headers, query) : undefined
+  if (missing)
+    return fail(401, `identity source ${missing} is missing: refused without calling the authorizer`)
   if (authorizer) {
     const event = buildAuthorizerEvent({ api, connection: facts, headers, query })
     const outcome = await invoke(authorizer, event, {
@@ -219,4 +222,24 @@ export async function handshake(
       output,
     })
   })
+}
+
+/** The first identity source (`route.request.header.X` / `route.request.querystring.X`) the request lacks. */
+function missingIdentity(
+  sources: string[],
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+  query: URLSearchParams | undefined,
+): string | undefined {
+  for (const source of sources) {
+    const header = /^route\.request\.header\.(.+)$/i.exec(source)
+    const param = /^route\.request\.querystring\.(.+)$/i.exec(source)
+    let value: string | readonly string[] | undefined
+    if (header) {
+      const name = header[1]!.toLowerCase()
+      for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) value = v
+    } else if (param) value = query?.get(param[1]!) ?? undefined
+    else continue
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return source
+  }
+  return undefined
 }
