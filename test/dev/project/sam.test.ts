@@ -9,10 +9,6 @@ import { connect, scan, startProject, waitFor } from './helpers.js'
 
 const TEMPLATE = join(import.meta.dirname, 'fixtures/sam-authorizer/template.yaml')
 
-console.log(
-  "SKIPPED: the SAM template's Python function (ReportFunction) is listed as skipped: Python handlers are not run by this version of socketeer dev yet",
-)
-
 describe('a SAM template with an authorizer', () => {
   it('serves the routes behind the authorizer, with the table and the environment the template names', async () => {
     const lines: string[] = []
@@ -22,10 +18,11 @@ describe('a SAM template with an authorizer', () => {
       { key: '$connect', functionName: 'ConnectFunction' },
       { key: 'whoami', functionName: 'WhoFunction' },
     ])
-    expect(dev.project?.notes.map((n) => n.message)).toEqual([
-      expect.stringContaining('function ReportFunction: runtime python3.12: Python handlers are not run'),
-    ])
-    expect(dev.project?.notes[0]?.where.line).toBe(124)
+    expect(dev.project?.notes).toEqual([])
+    // The Python function behind the HttpApi event runs in a Python worker.
+    const report = await fetch(`${dev.gateway.httpUrl}/report`)
+    expect(await report.text()).toBe('report')
+    expect(report.status).toBe(200)
 
     // The identity source is missing: 401 without calling the authorizer.
     const bare = await connect(dev.gateway.url)
