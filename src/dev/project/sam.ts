@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
 import type { DevOptions } from '../dev-options.js'
 import type { EntrySpec } from '../runtime/types.js'
@@ -141,9 +142,13 @@ export const samReader: ProjectReader = {
         skip ??
         (props.PackageType === 'Image'
           ? 'an image function is not run locally'
-          : typeof code === 'string'
-            ? undefined
-            : 'its code is not a local folder (CodeUri / Code)')
+          : typeof code !== 'string'
+            ? 'its code is not a local folder (CodeUri / Code)'
+            : // A whole code folder absent is code that lives or is built elsewhere (another
+              // service's source); a missing handler inside a present folder stays an error.
+              existsSync(resolve(codeRoot, code))
+              ? undefined
+              : `its code folder ${code} does not exist here`)
       if (reason || typeof props.Handler !== 'string') {
         notes.push({ where, message: `function ${id}: ${reason ?? 'no Handler'}; skipped` })
         entries.set(id, undefined)

@@ -168,6 +168,7 @@ describe('serverless.yml', () => {
         '',
       ].join('\n'),
       'app.mjs': 'export const auth = () => {}; export const connect = auth; export const ping = auth\n',
+      'app.py': 'def echo(event, context):\n    return {"statusCode": 200}\n',
     })
     const { options, summary } = await readProject({ kind: 'serverless', file: join(dir, 'serverless.yml') })
     expect(options.authorizer).toMatchObject({ exportName: 'auth' })
@@ -176,16 +177,15 @@ describe('serverless.yml', () => {
       'route.request.querystring.token',
     ])
     expect(options.routeSelectionExpression).toBe('$request.body.type')
-    expect(options.routeResponses).toEqual(['ping'])
-    expect(Object.keys(options.routes ?? {})).toEqual(['$connect', 'ping'])
-    expect(summary.notes.map((n) => `${n.where.line}: ${n.message}`)).toEqual([
-      '16: function echo: runtime python3.12: Python handlers are not run by this version of socketeer dev yet',
-    ])
+    expect(options.routeResponses).toEqual(['echo', 'ping'])
+    expect(Object.keys(options.routes ?? {})).toEqual(['$connect', 'echo', 'ping'])
+    expect(options.routes?.echo).toMatchObject({ runtime: 'python', exportName: 'echo' })
+    expect(summary.notes).toEqual([])
   })
 })
 
 describe('SAM template (seed 003)', () => {
-  it('Parameters default, Globals, !Ref to tables, Api events; the Python function is skipped at its line', async () => {
+  it('Parameters default, Globals, !Ref to tables, Api events; the FastAPI function, whose code folder is not in the project, is skipped at its line', async () => {
     const { options, summary } = await readProject({ kind: 'sam', file: SEED_SAM })
     expect(summary.kind).toBe('sam')
     expect(options.stage).toBe('production')
@@ -207,7 +207,7 @@ describe('SAM template (seed 003)', () => {
       ['production-websocket-connections', 'ttl'],
     ])
     expect(summary.notes.map((n) => `${n.where.line}: ${n.message}`)).toEqual([
-      '188: function FastAPIFunction: runtime python3.11: Python handlers are not run by this version of socketeer dev yet; skipped',
+      '188: function FastAPIFunction: its code folder backend/ does not exist here; skipped',
     ])
   })
 
