@@ -207,6 +207,9 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
     const loading: LambdaHandler = async () => {
       throw new Error('the handlers are still loading')
     }
+    // Undone after the gateway closes (undo runs in reverse): the $disconnect handlers
+    // that closing runs still need their modules and workers.
+    undo.push(() => Promise.all([...current.values()].map((l) => l.release().catch(() => {}))))
     gateway = await startGateway({ ...gatewayOptions, logger: sink ?? false, handler: loading })
     const started = gateway
     undo.push(() => started.close())
@@ -216,7 +219,6 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
       dynamo?.ensure(options.tables ?? []),
       ...groups.map((g) => loadGroup(g)),
     ])
-    undo.push(() => Promise.all([...current.values()].map((l) => l.release().catch(() => {}))))
     if (tables.status === 'rejected') throw tables.reason
     for (const l of loads) if (l.status === 'rejected') throw l.reason
     gateway.update(integrationsOf(planned, handlers))
