@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { DevOptions } from './dev-server.js'
+import { UsageError } from './errors.js'
 import { MAX_TIMER_MS } from './options.js'
 
 // `socketeer dev <entry> [options]` → DevOptions. Flags override the config file.
@@ -30,9 +31,7 @@ Options:
   -h, --help                          this help
 `
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+export { UsageError }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 

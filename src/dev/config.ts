@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { tsImport } from 'tsx/esm/api'
+import { importDevPackage } from './dev-packages.js'
 import type { DevOptions } from './dev-server.js'
 
 // The config file for `socketeer dev --config`: JSON, or a JS/TS module whose default
@@ -40,6 +40,7 @@ export async function loadConfig(file: string, cwd = process.cwd()): Promise<Dev
   let raw: unknown
   if (path.endsWith('.json')) raw = JSON.parse(await readFile(path, 'utf8'))
   else {
+    const { tsImport } = await importDevPackage('tsx', () => import('tsx/esm/api'))
     const mod = await tsImport(pathToFileURL(path).href, pathToFileURL(`${cwd}/`).href)
     raw = mod.default?.default ?? mod.default ?? mod
   }

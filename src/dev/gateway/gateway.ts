@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { type WebSocket, WebSocketServer } from 'ws'
+import type { WebSocket } from 'ws'
 import type { ApiInfo, ConnectionFacts } from '../../events/websocket.js'
 import { ConnectionsModel, DELETE_CLOSE_CODE, DELETE_CLOSE_REASON } from '../../management/model.js'
 import { parseManagementPath } from '../../management/wire.js'
 import { GoneError, ThrottledError } from '../../streamer/errors.js'
 import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
+import { importDevPackage } from '../dev-packages.js'
 import { devLogger } from '../log.js'
 import { holdDummyCredentials } from '../management/credentials.js'
 import { registerInProcess } from '../management/in-process.js'
@@ -50,6 +51,7 @@ function displayHost(host: string): string {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const resolved = resolveOptions(options)
+  const { WebSocketServer } = await importDevPackage('ws', () => import('ws'))
   const table = new IntegrationTable(options)
   const server = createServer()
   let hostPort = ''

@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { register as registerCjs } from 'tsx/cjs/api'
-import { register } from 'tsx/esm/api'
+import { importDevPackage } from '../dev-packages.js'
 import type { Integrations, LambdaHandler } from '../options.js'
 import type { EntrySpec } from './types.js'
 
@@ -71,6 +70,10 @@ export async function loadEntries(plan: EntryPlan, previous: Iterable<string> = 
   const namespace = `socketeer-dev-${process.pid}-${++loads}`
   // TypeScript in a package without "type": "module" compiles to CommonJS, whose
   // requires go through tsx's CommonJS hooks: register both, in one namespace.
+  const [{ register: registerCjs }, { register }] = await Promise.all([
+    importDevPackage('tsx', () => import('tsx/cjs/api')),
+    importDevPackage('tsx', () => import('tsx/esm/api')),
+  ])
   const cjs = registerCjs({ namespace })
   const api = register({
     namespace,
