@@ -1,32 +1,71 @@
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { importDevPackage } from './dev-packages.js'
 import type { DevOptions } from './dev-server.js'
+import { UsageError } from './errors.js'
 
 // The config file for `socketeer dev --config`: JSON, or a JS/TS module whose default
 // export is the object. Same names as the programmatic options; entry paths are
 // relative to the config file.
 
-const KEYS = new Set([
-  'entry',
-  'routes',
-  'authorizer',
-  'host',
-  'port',
-  'stage',
-  'routeSelectionExpression',
-  'routeResponses',
-  'idleTimeoutMs',
-  'lifetimeMs',
-  'integrationTimeoutMs',
-  'http',
-  'apiId',
-  'sendBufferLimitBytes',
-  'dummyCredentials',
-  'inProcessManagement',
-  'watch',
-])
+// Each known key and the kind of value it takes, so a wrong one is a one-line message
+// rather than a TypeError from deep inside the gateway.
+type Kind = 'string' | 'number' | 'boolean' | 'routes' | 'string[]|boolean' | 'object|boolean' | 'http'
+const KEYS: Record<string, Kind> = {
+  entry: 'string',
+  routes: 'routes',
+  authorizer: 'string',
+  host: 'string',
+  port: 'number',
+  stage: 'string',
+  basePath: 'string',
+  cors: 'object|boolean',
+  routeSelectionExpression: 'string',
+  routeResponses: 'string[]|boolean',
+  idleTimeoutMs: 'number',
+  lifetimeMs: 'number',
+  integrationTimeoutMs: 'number',
+  http: 'http',
+  apiId: 'string',
+  sendBufferLimitBytes: 'number',
+  dummyCredentials: 'boolean',
+  inProcessManagement: 'boolean',
+  watch: 'boolean',
+}
+
+function fits(kind: Kind, value: unknown): boolean {
+  switch (kind) {
+    case 'routes':
+      return (
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.values(value).every((v) => v === undefined || v === null || typeof v === 'string')
+      )
+    case 'string[]|boolean':
+      return typeof value === 'boolean' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    case 'object|boolean':
+      return (
+        typeof value === 'boolean' || (typeof value === 'object' && value !== null && !Array.isArray(value))
+      )
+    case 'http':
+      return value === 'rest' || value === 'v2' || value === false
+    default:
+      return typeof value === kind
+  }
+}
+
+const EXPECTED: Record<Kind, string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  routes: 'an object of route key to entry (or "")',
+  'string[]|boolean': 'a list of route keys, or true',
+  'object|boolean': 'true, or an object of options',
+  http: '"rest", "v2" or false',
+}
 
 function absolute(spec: string, base: string): string {
   const hash = spec.lastIndexOf('#')
@@ -38,17 +77,29 @@ function absolute(spec: string, base: string): string {
 export async function loadConfig(file: string, cwd = process.cwd()): Promise<DevOptions> {
   const path = resolve(cwd, file)
   let raw: unknown
-  if (path.endsWith('.json')) raw = JSON.parse(await readFile(path, 'utf8'))
-  else {
+  if (!existsSync(path)) throw new UsageError(`cannot find the config file ${file}`)
+  if (path.endsWith('.json')) {
+    try {
+      raw = JSON.parse(await readFile(path, 'utf8'))
+    } catch (error) {
+      throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`)
+    }
+  } else {
     const { tsImport } = await importDevPackage('tsx', () => import('tsx/esm/api'))
     const mod = await tsImport(pathToFileURL(path).href, pathToFileURL(`${cwd}/`).href)
     raw = mod.default?.default ?? mod.default ?? mod
   }
-  if (!raw || typeof raw !== 'object') throw new Error(`${file}: the config must be an object`)
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new UsageError(`${file}: the config must be an object`)
   const config = raw as Record<string, unknown>
-  for (const key of Object.keys(config)) {
-    if (!KEYS.has(key))
-      throw new Error(`${file}: unknown option ${JSON.stringify(key)} (known: ${[...KEYS].join(', ')})`)
+  for (const [key, value] of Object.entries(config)) {
+    const kind = KEYS[key]
+    if (!kind || !Object.hasOwn(KEYS, key))
+      throw new UsageError(
+        `${file}: unknown option ${JSON.stringify(key)} (known: ${Object.keys(KEYS).join(', ')})`,
+      )
+    if (value !== undefined && !fits(kind, value))
+      throw new UsageError(`${file}: ${key} must be ${EXPECTED[kind]}, got ${JSON.stringify(value)}`)
   }
   const base = dirname(path)
   const options = { ...config } as DevOptions

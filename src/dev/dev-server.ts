@@ -1,4 +1,5 @@
 import { relative } from 'node:path'
+import { UsageError } from './errors.js'
 import { type Gateway, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
 import type { GatewayOptions } from './options.js'
@@ -43,7 +44,7 @@ function plan(options: DevOptions): EntryPlan {
     result.routes = routes
   }
   if (!result.handler && !result.routes && !result.authorizer)
-    throw new TypeError('socketeer dev needs an entry or routes')
+    throw new UsageError('no entry: socketeer dev <entry>, or an entry or routes in --config')
   return result
 }
 

@@ -20,3 +20,21 @@ export class MissingDevPackageError extends UsageError {
     )
   }
 }
+
+/** A gateway option out of range (thrown by startGateway; the CLI reports it as a usage error). */
+export class GatewayOptionError extends TypeError {
+  override readonly name = 'GatewayOptionError'
+}
+
+/** A handler entry that failed to load (a syntax error, a throw at import). */
+export class EntryLoadError extends Error {
+  override readonly name = 'EntryLoadError'
+  constructor(
+    message: string,
+    /** The files the load had reached: what to watch for the fix. */
+    readonly files: string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}

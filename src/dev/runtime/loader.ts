@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { isAbsolute, resolve } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { importDevPackage } from '../dev-packages.js'
+import { EntryLoadError, UsageError } from '../errors.js'
 import type { Integrations, LambdaHandler } from '../options.js'
 import type { EntrySpec } from './types.js'
 
@@ -34,8 +36,25 @@ export interface Loaded {
   release(): Promise<void>
 }
 
+// Paths as the user typed them: relative to where they ran the command.
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file)
+  return rel && !rel.startsWith('..') ? rel : file
+}
+
 function describe(spec: EntrySpec): string {
-  return spec.exportName ? `${spec.file}#${spec.exportName}` : spec.file
+  return spec.exportName ? `${shown(spec.file)}#${spec.exportName}` : shown(spec.file)
+}
+
+// One line for what went wrong while importing the user's module: esbuild's transform
+// error names file:line:col; Node's SyntaxError puts the location on its stack's first line.
+function loadFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const located = /(\S+:\d+:\d+): ERROR: (.*)/.exec(error.message)
+  if (located) return `${shown(located[1]!)}: ${located[2]}`
+  const where = /^(?:file:\/\/)?(\/\S+:\d+)$/m.exec(error.stack?.split('\n')[0] ?? '')
+  const first = `${error.name}: ${error.message.split('\n')[0]}`
+  return where ? `${shown(where[1]!)}: ${first}` : first
 }
 
 function pickHandler(mod: Record<string, unknown>, spec: EntrySpec): LambdaHandler {
@@ -53,7 +72,12 @@ function pickHandler(mod: Record<string, unknown>, spec: EntrySpec): LambdaHandl
   const wanted = spec.exportName
     ? `an export named ${spec.exportName}`
     : 'a `handler` export (or a default export)'
-  throw new Error(`${describe(spec)} has no Lambda handler: expected ${wanted} that is a function or an App`)
+  const names = [...new Set([...Object.keys(mod), ...Object.keys(cjs)])].filter((n) => n !== 'default')
+  const has =
+    names.length > 0 ? `; it exports ${names.join(', ')} (pick one with ${shown(spec.file)}#name)` : ''
+  throw new UsageError(
+    `${describe(spec)} has no Lambda handler: expected ${wanted} that is a function or an App${has}`,
+  )
 }
 
 let loads = 0
@@ -97,11 +121,20 @@ export async function loadEntries(plan: EntryPlan, previous: Iterable<string> = 
     const load = async (spec: EntrySpec): Promise<LambdaHandler> => {
       let mod = modules.get(spec.file)
       if (!mod) {
+        if (!existsSync(spec.file)) throw new UsageError(`cannot find ${shown(spec.file)} (no such file)`)
         mod = api.import(pathToFileURL(spec.file).href, parent) as Promise<Record<string, unknown>>
         modules.set(spec.file, mod)
       }
       files.add(spec.file)
-      return pickHandler(await mod, spec)
+      let loaded: Record<string, unknown>
+      try {
+        loaded = await mod
+      } catch (error) {
+        throw new EntryLoadError(`${shown(spec.file)} failed to load: ${loadFailure(error)}`, [...files], {
+          cause: error,
+        })
+      }
+      return pickHandler(loaded, spec)
     }
     const integrations: Integrations = {}
     if (plan.handler) integrations.handler = await load(plan.handler)
@@ -111,7 +144,7 @@ export async function loadEntries(plan: EntryPlan, previous: Iterable<string> = 
       for (const [key, spec] of Object.entries(plan.routes)) {
         if (spec) integrations.routes[key] = await load(spec)
         else if (integrations.handler) integrations.routes[key] = integrations.handler
-        else throw new Error(`route ${key} names no entry and there is no main handler to serve it`)
+        else throw new UsageError(`route ${key} names no entry and there is no main handler to serve it`)
       }
     }
     // CommonJS requires are not reported by onImport; they are in the require cache.
