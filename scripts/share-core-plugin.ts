@@ -30,7 +30,7 @@ const DEFAULTS: Required<ShareCoreOptions> = {
     // Each gateway and fake makes its own model instance.
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
-    /^src\/app\/(integration|routes)\.ts$/,
+    /^src\/app\/(integration|routes|cors-rules)\.ts$/,
     // local-transports keeps its registry on globalThis, for exactly this reason.
     /^src\/streamer\/(error-for|local-transports)\.ts$/,
   ],

@@ -5,6 +5,8 @@ export { App, UnknownEventError } from './app/app.js'
 export type { AuthorizerDecision, AuthorizerHandler } from './app/authorizer.js'
 export type { Handler, Middleware, Next } from './app/compose.js'
 export { Context, HttpRequestView, HttpResponse } from './app/context.js'
+export type { CorsOptions } from './app/cors.js'
+export { cors } from './app/cors.js'
 export { RouteRegistrationError } from './app/route-error.js'
 // Connection registry (issue 5): stores, groups, broadcast that prunes gone connections.
 export type {

@@ -121,6 +121,7 @@ export class App implements ContextHost {
       value: (): AppIntegration => ({
         webSocketRoutes: this.webSocketRoutes,
         authorizer: this.#authorizer !== undefined,
+        httpRoutes: this.#http.all.map((r) => r.key),
       }),
     })
   }

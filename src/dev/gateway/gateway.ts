@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { WebSocket } from 'ws'
+import { appIntegrationOf } from '../../app/integration.js'
 import type { ApiInfo, ConnectionFacts } from '../../events/websocket.js'
 import { ConnectionsModel, DELETE_CLOSE_CODE, DELETE_CLOSE_REASON } from '../../management/model.js'
 import { parseManagementPath } from '../../management/wire.js'
@@ -13,6 +14,7 @@ import { holdDummyCredentials } from '../management/credentials.js'
 import { registerInProcess } from '../management/in-process.js'
 import { forbidManagement, handleManagement } from '../management/management.js'
 import { type GatewayOptions, type Integrations, MAX_FRAME_BYTES, resolveOptions } from '../options.js'
+import { managementPathOf, webSocketPath } from './base-path.js'
 import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
@@ -36,6 +38,10 @@ export interface Gateway {
   readonly port: number
   /** Live connection ids, in the order they connected. */
   connections(): string[]
+  /** The WebSocket route keys with an integration (an App's own, `routes`, the plain handler's). */
+  routes(): string[]
+  /** The main handler's HTTP routes (`GET /posts/:id`), when it is an App. */
+  httpRoutes(): string[]
   /** Swaps the handlers (hot reload); live connections stay open. */
   update(integrations: Integrations): void
   /** Closes every socket (firing $disconnect with 1001 `Going away`) and the server. */
@@ -156,7 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!
-    const target = parseManagementPath(req.method ?? 'GET', path, resolved.stage)
+    const target = parseManagementPath(req.method ?? 'GET', managementPathOf(resolved, path), resolved.stage)
     const work =
       target === undefined
         ? handleHttp(state, req, res)
@@ -218,11 +224,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const httpUrl = `http://${host}:${port}`
   return {
-    url: `ws://${host}:${port}/${resolved.stage}`,
+    url: `ws://${host}:${port}${webSocketPath(resolved)}`,
     httpUrl,
     managementEndpoint: `${httpUrl}/${resolved.stage}`,
     port,
     connections: () => model.openIds(),
+    routes: () => [...table.routeKeys()],
+    httpRoutes: () => {
+      const handler = table.http()
+      return handler ? (appIntegrationOf(handler)?.httpRoutes ?? []) : []
+    },
     update: (integrations) => table.update(integrations),
     close: () => {
       closing ??= close()
