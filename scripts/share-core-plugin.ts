@@ -23,13 +23,16 @@ export interface ShareCoreOptions {
 
 const DEFAULTS: Required<ShareCoreOptions> = {
   coreEntry: 'src/index.ts',
-  faceDirs: ['src/dev/', 'src/cdk/'],
+  faceDirs: ['src/dev/', 'src/cdk/', 'src/dynamodb/'],
   copyable: [
     // Builders, parsers and pure rules; ids.ts keeps a pool of random bytes.
     /^src\/events\/(ids|hosts|websocket|authorizer|http|proxy-result)\.ts$/,
     // Each gateway and fake makes its own model instance.
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
+    // The DynamoDB store lives only in socketeer/dynamodb (its SDK cache with it).
+    /^src\/connections\/(dynamo|dynamo-client|keys|record)\.ts$/,
+    /^src\/streamer\/validate\.ts$/,
     /^src\/app\/(integration|routes|cors-rules)\.ts$/,
     // local-transports keeps its registry on globalThis, for exactly this reason.
     /^src\/streamer\/(error-for|local-transports)\.ts$/,

@@ -16,9 +16,6 @@ export type {
   ConnectionsBroadcastResult,
 } from './connections/broadcast.js'
 export { broadcast } from './connections/broadcast.js'
-export type { DynamoConnectionStoreOptions } from './connections/dynamo.js'
-export { DynamoConnectionStore } from './connections/dynamo.js'
-export type { DynamoClientLike } from './connections/dynamo-client.js'
 export {
   ConnectionGoneError,
   ConnectionStoreMissingError,
@@ -26,7 +23,6 @@ export {
 } from './connections/errors.js'
 export type { MemoryConnectionStoreOptions } from './connections/memory.js'
 export { MemoryConnectionStore } from './connections/memory.js'
-export { DEFAULT_TTL_SECONDS, EXPIRY_MARGIN_SECONDS, GATEWAY_LIFETIME_SECONDS } from './connections/record.js'
 export type { ConnectionsCreateTableInput, ConnectionsTableDefinition } from './connections/table.js'
 export {
   CONNECTIONS_TABLE_ENV,
@@ -34,6 +30,7 @@ export {
   connectionsTable,
   connectionsTimeToLiveInput,
 } from './connections/table.js'
+export { DEFAULT_TTL_SECONDS, EXPIRY_MARGIN_SECONDS, GATEWAY_LIFETIME_SECONDS } from './connections/ttl.js'
 export type {
   ConnectionRecord,
   ConnectionRecordInput,
