@@ -30,12 +30,14 @@ const DEFAULTS: Required<ShareCoreOptions> = {
     // Each gateway and fake makes its own model instance.
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
+    /^src\/app\/(integration|routes|cors-rules)\.ts$/,
     // The DynamoDB store lives only in socketeer/dynamodb (its SDK cache with it).
     /^src\/connections\/(dynamo|dynamo-client|keys|record)\.ts$/,
     /^src\/streamer\/validate\.ts$/,
-    /^src\/app\/(integration|routes|cors-rules)\.ts$/,
-    // local-transports keeps its registry on globalThis, for exactly this reason.
-    /^src\/streamer\/(error-for|local-transports)\.ts$/,
+    // transport/local keeps its registry on globalThis, for exactly this reason.
+    /^src\/streamer\/transport\/(classify|local)\.ts$/,
+    // A class with no module state.
+    /^src\/streamer\/lru\.ts$/,
   ],
 }
 

@@ -67,11 +67,11 @@ export function preflightHeaders(
 }
 
 /** Adds CORS headers a response does not set itself (case-insensitively). */
-export function mergeCorsHeaders(
-  existing: Record<string, string> | undefined,
+export function mergeCorsHeaders<H extends string | string[]>(
+  existing: Record<string, H> | undefined,
   cors: Record<string, string>,
-): Record<string, string> {
-  const out = { ...existing }
+): Record<string, H | string> {
+  const out: Record<string, H | string> = { ...existing }
   const present = new Set(Object.keys(out).map((k) => k.toLowerCase()))
   for (const [k, v] of Object.entries(cors)) if (!present.has(k)) out[k] = v
   return out

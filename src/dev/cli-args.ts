@@ -54,6 +54,13 @@ export const FLAGS: Flag[] = [
     },
   },
   { name: 'host', value: '<host>', help: 'host (default 127.0.0.1)', apply: (o, v) => (o.host = text(v)) },
+  {
+    name: 'allowed-host',
+    value: '<name[:port]>',
+    multiple: true,
+    help: 'another name the gateway answers to (repeatable);\nloopback names and the bound address always work',
+    apply: (o, v) => (o.allowedHosts = v as string[]),
+  },
   { name: 'stage', value: '<name>', help: 'stage (default dev)', apply: (o, v) => (o.stage = text(v)) },
   {
     name: 'base-path',

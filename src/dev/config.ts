@@ -12,7 +12,15 @@ import { UsageError } from './errors.js'
 
 // Each known key and the kind of value it takes, so a wrong one is a one-line message
 // rather than a TypeError from deep inside the gateway.
-type Kind = 'string' | 'number' | 'boolean' | 'routes' | 'string[]|boolean' | 'object|boolean' | 'http'
+type Kind =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'routes'
+  | 'string[]'
+  | 'string[]|boolean'
+  | 'object|boolean'
+  | 'http'
 const KEYS: Record<string, Kind> = {
   entry: 'string',
   routes: 'routes',
@@ -32,6 +40,7 @@ const KEYS: Record<string, Kind> = {
   sendBufferLimitBytes: 'number',
   dummyCredentials: 'boolean',
   inProcessManagement: 'boolean',
+  allowedHosts: 'string[]',
   watch: 'boolean',
 }
 
@@ -44,6 +53,8 @@ function fits(kind: Kind, value: unknown): boolean {
         !Array.isArray(value) &&
         Object.values(value).every((v) => v === undefined || v === null || typeof v === 'string')
       )
+    case 'string[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string')
     case 'string[]|boolean':
       return typeof value === 'boolean' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
     case 'object|boolean':
@@ -62,6 +73,7 @@ const EXPECTED: Record<Kind, string> = {
   number: 'a number',
   boolean: 'true or false',
   routes: 'an object of route key to entry (or "")',
+  'string[]': 'a list of strings',
   'string[]|boolean': 'a list of route keys, or true',
   'object|boolean': 'true, or an object of options',
   http: '"rest", "v2" or false',
