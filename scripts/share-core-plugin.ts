@@ -30,7 +30,7 @@ const DEFAULTS: Required<ShareCoreOptions> = {
     // Each gateway and fake makes its own model instance.
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
-    /^src\/app\/(integration|routes|cors-rules)\.ts$/,
+    /^src\/app\/(integration|routes|cors-rules|streamer-scope)\.ts$/,
     // The DynamoDB store lives only in socketeer/dynamodb (its SDK cache with it).
     /^src\/connections\/(dynamo|dynamo-client|keys|record)\.ts$/,
     /^src\/streamer\/validate\.ts$/,

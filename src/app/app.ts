@@ -39,6 +39,7 @@ import {
   webSocketResult,
 } from './respond.js'
 import { HttpRouter, type Route, validateRouteKey } from './routes.js'
+import { scopedStreamer } from './streamer-scope.js'
 
 export interface AppOptions {
   /** An explicit @connections endpoint; wins over derivation from the event. `wss://` is normalised. */
@@ -187,7 +188,7 @@ export class App implements ContextHost {
   }
 
   streamerFor(endpoint: string, region: string | undefined): StreamerClient {
-    return this.#streamer(endpoint, { region })
+    return (scopedStreamer() ?? this.#streamer)(endpoint, { region })
   }
 
   /** The Lambda entry point: `export const handler = app.handler`. */
