@@ -11,6 +11,7 @@ const faces = {
   'dev/cli': 'src/dev/cli.ts',
   'cdk/index': 'src/cdk/index.ts',
   'dynamodb/index': 'src/dynamodb/index.ts',
+  'client/index': 'src/client/index.ts',
 }
 
 const common: Options = {

@@ -1,16 +1,33 @@
 // `npm run demo`: the chat example on the local gateway, until Ctrl-C.
 // Imports the package by name, as a user would (the build's exports map), and loads
 // the TypeScript example through tsx. PORT=0 picks a free port.
+import { build } from 'esbuild'
 import { startGateway } from 'socketeer/dev'
 import { tsImport } from 'tsx/esm/api'
 
 const port = Number(process.env.PORT ?? 3001)
 const host = process.env.HOST ?? '127.0.0.1'
-const { handler } = await tsImport('./app.ts', import.meta.url)
+const { createChatApp } = await tsImport('./app.ts', import.meta.url)
+// The page imports socketeer/client from ./client.js: one browser module, bundled now.
+const bundle = await build({
+  stdin: { contents: "export * from 'socketeer/client'", resolveDir: import.meta.dirname, loader: 'js' },
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  write: false,
+})
+const { handler } = createChatApp({}, { clientScript: bundle.outputFiles[0].text })
 
 let gw
 try {
-  gw = await startGateway({ handler, host, port, routeResponses: ['whoami'] })
+  gw = await startGateway({
+    handler,
+    host,
+    port,
+    routeResponses: ['whoami'],
+    keepaliveRoutes: ['socketeer.keepalive'],
+  })
 } catch (error) {
   if (error?.code === 'EADDRINUSE') {
     console.error(`port ${port} is busy; try: PORT=${port + 1} npm run demo`)

@@ -1,6 +1,5 @@
 import { validateConnectionId } from '../streamer/validate.js'
 import { ConnectionStoreValidationError } from './errors.js'
-import { DEFAULT_TTL_SECONDS } from './ttl.js'
 import type { ConnectionRecord, ConnectionRecordInput } from './types.js'
 
 // The rules every store applies, written once: expiry, liveness, record and group shape.

@@ -105,6 +105,17 @@ export const FLAGS: Flag[] = [
     },
   },
   {
+    name: 'keepalive-routes',
+    value: '<keys>',
+    help: 'routes the gateway answers itself, like an AWS MOCK\nintegration (socketeer/client: socketeer.keepalive)',
+    apply(o, v) {
+      o.keepaliveRoutes = text(v)
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+    },
+  },
+  {
     name: 'route-selection-expression',
     value: '<e>',
     help: 'default $request.body.action',
@@ -143,6 +154,23 @@ export const FLAGS: Flag[] = [
     help: 'answer CORS preflights on HTTP routes and add CORS headers (any origin)',
     apply: (o) => (o.cors = true),
   },
+  {
+    name: 'code-dir',
+    value: '<dir>',
+    help: "Lambda's task root: Python's import root, where a\n`module.fn` entry is found (default: the entry's folder)",
+    apply: (o, v) => (o.codeDir = text(v)),
+  },
+  {
+    name: 'python',
+    value: '<path>',
+    help: "the interpreter for .py entries (default: the active\nvirtualenv's, else python3)",
+    apply: (o, v) => (o.python = text(v)),
+  },
+  {
+    name: 'no-tls',
+    help: 'plain http only (default: the port speaks https too)',
+    apply: (o) => (o.tls = false),
+  },
   { name: 'no-watch', help: 'no hot reload', apply: (o) => (o.watch = false) },
 ]
 
@@ -174,9 +202,10 @@ export function usage(): string {
 
 Runs Lambda handlers behind a local API Gateway WebSocket API, with its
 @connections API and HTTP routes on the same port. The entry is a module
-(TypeScript or JavaScript) exporting \`handler\` (or a default export, or an App);
-\`file.ts#name\` picks another export. Changes to the entry's files reload the
-handlers without dropping connections.
+(TypeScript or JavaScript) exporting \`handler\` (or a default export, or an App),
+or a Python file with a \`handler\` function; \`file.ts#name\` / \`file.py#name\` picks
+another; Lambda's \`module.fn\` handler string works too. Changes to the entry's
+files reload the handlers without dropping connections.
 
 Options:
 ${helpLines([...FLAGS, ...GLOBAL_FLAGS])}

@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { importDevPackage } from './dev-packages.js'
-import type { DevOptions } from './dev-server.js'
+import type { DevOptions, Entry } from './dev-server.js'
 import { UsageError } from './errors.js'
+import { parseEntry } from './runtime/entry.js'
 
 // The config file for `socketeer dev --config`: JSON, or a JS/TS module whose default
 // export is the object. Same names as the programmatic options; entry paths are
@@ -14,6 +15,7 @@ import { UsageError } from './errors.js'
 // rather than a TypeError from deep inside the gateway.
 type Kind =
   | 'string'
+  | 'entry'
   | 'number'
   | 'boolean'
   | 'routes'
@@ -22,9 +24,9 @@ type Kind =
   | 'object|boolean'
   | 'http'
 const KEYS: Record<string, Kind> = {
-  entry: 'string',
+  entry: 'entry',
   routes: 'routes',
-  authorizer: 'string',
+  authorizer: 'entry',
   host: 'string',
   port: 'number',
   stage: 'string',
@@ -32,6 +34,7 @@ const KEYS: Record<string, Kind> = {
   cors: 'object|boolean',
   routeSelectionExpression: 'string',
   routeResponses: 'string[]|boolean',
+  keepaliveRoutes: 'string[]',
   idleTimeoutMs: 'number',
   lifetimeMs: 'number',
   integrationTimeoutMs: 'number',
@@ -40,18 +43,35 @@ const KEYS: Record<string, Kind> = {
   sendBufferLimitBytes: 'number',
   dummyCredentials: 'boolean',
   inProcessManagement: 'boolean',
+  tls: 'boolean',
+  handlerEnv: 'boolean',
+  codeDir: 'string',
+  python: 'string',
   allowedHosts: 'string[]',
   watch: 'boolean',
 }
 
+// An entry is a path string or an EntrySpec object (`{ file, exportName?, runtime?, ... }`).
+function isEntry(value: unknown): boolean {
+  if (typeof value === 'string') return true
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { file?: unknown }).file === 'string'
+  )
+}
+
 function fits(kind: Kind, value: unknown): boolean {
   switch (kind) {
+    case 'entry':
+      return isEntry(value)
     case 'routes':
       return (
         typeof value === 'object' &&
         value !== null &&
         !Array.isArray(value) &&
-        Object.values(value).every((v) => v === undefined || v === null || typeof v === 'string')
+        Object.values(value).every((v) => v === undefined || v === null || v === '' || isEntry(v))
       )
     case 'string[]':
       return Array.isArray(value) && value.every((v) => typeof v === 'string')
@@ -70,16 +90,25 @@ function fits(kind: Kind, value: unknown): boolean {
 
 const EXPECTED: Record<Kind, string> = {
   string: 'a string',
+  entry: 'a path (file.ts, file.ts#name, file.py, module.fn) or an object with a file',
   number: 'a number',
   boolean: 'true or false',
-  routes: 'an object of route key to entry (or "")',
+  routes: 'an object of route key to entry (a path or an object with a file, or "")',
   'string[]': 'a list of strings',
   'string[]|boolean': 'a list of route keys, or true',
   'object|boolean': 'true, or an object of options',
   http: '"rest", "v2" or false',
 }
 
-function absolute(spec: string, base: string): string {
+function absoluteEntry(spec: Entry, base: string, codeDir: string | undefined): Entry {
+  if (typeof spec !== 'string') {
+    const out = { ...spec, file: isAbsolute(spec.file) ? spec.file : resolve(base, spec.file) }
+    if (spec.codeDir) out.codeDir = resolve(base, spec.codeDir)
+    return out
+  }
+  // Lambda's `module.fn` form: looked up under codeDir, else the config file's folder.
+  if (!/[\\/]/.test(spec) && !/\.(py|[cm]?[jt]s)(#|$)/.test(spec))
+    return parseEntry(spec, base, codeDir ?? base)
   const hash = spec.lastIndexOf('#')
   const file = hash > 0 ? spec.slice(0, hash) : spec
   const rest = hash > 0 ? spec.slice(hash) : ''
@@ -115,12 +144,14 @@ export async function loadConfig(file: string, cwd = process.cwd()): Promise<Dev
   }
   const base = dirname(path)
   const options = { ...config } as DevOptions
-  if (typeof options.entry === 'string') options.entry = absolute(options.entry, base)
-  if (typeof options.authorizer === 'string') options.authorizer = absolute(options.authorizer, base)
+  if (typeof options.codeDir === 'string') options.codeDir = resolve(base, options.codeDir)
+  const absolute = (spec: Entry) => absoluteEntry(spec, base, options.codeDir)
+  if (options.entry) options.entry = absolute(options.entry)
+  if (options.authorizer) options.authorizer = absolute(options.authorizer)
+
   if (options.routes) {
-    const routes: Record<string, string | undefined> = {}
-    for (const [key, spec] of Object.entries(options.routes))
-      routes[key] = spec ? absolute(spec, base) : undefined
+    const routes: Record<string, Entry | undefined> = {}
+    for (const [key, spec] of Object.entries(options.routes)) routes[key] = spec ? absolute(spec) : undefined
     options.routes = routes
   }
   return options

@@ -44,6 +44,13 @@ export interface GatewayOptions extends Integrations {
   routeSelectionExpression?: string
   /** Routes whose returned body is sent back as a frame (a route response); `true` for all. */
   routeResponses?: string[] | boolean
+  /**
+   * Routes answered by the gateway itself, as a MOCK integration without a route
+   * response answers on AWS: no function runs, nothing is sent back; the frame only
+   * resets the idle timer. socketeer/client's keepalive is `socketeer.keepalive`
+   * (the CDK construct's `keepaliveRoute: true`). Default none.
+   */
+  keepaliveRoutes?: string[]
   /** Default 10 minutes. */
   idleTimeoutMs?: number
   /** Default 2 hours. */
@@ -76,6 +83,18 @@ export interface GatewayOptions extends Integrations {
    * like every other client. Default true.
    */
   inProcessManagement?: boolean
+  /**
+   * The port speaks https too (a certificate made at start, trusted by the handlers the
+   * gateway runs), so `https://{domainName}/{stage}` reaches it. Needs the `selfsigned`
+   * package. Default true.
+   */
+  tls?: boolean
+  /**
+   * Sets SOCKETEER_MANAGEMENT_ENDPOINT, AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, a region
+   * and the CA bundle in process.env while the gateway runs, where not set already.
+   * Default true.
+   */
+  handlerEnv?: boolean
 }
 
 export interface ResolvedOptions {
@@ -89,6 +108,7 @@ export interface ResolvedOptions {
   expression: string
   selectRouteKey: RouteSelector
   routeResponses: (routeKey: string) => boolean
+  keepaliveRoutes: ReadonlySet<string>
   idleTimeoutMs: number
   lifetimeMs: number
   integrationTimeoutMs: number
@@ -97,6 +117,8 @@ export interface ResolvedOptions {
   sendBufferLimitBytes: number
   dummyCredentials: boolean
   inProcessManagement: boolean
+  tls: boolean
+  handlerEnv: boolean
   allowedHosts: string[]
 }
 
@@ -171,6 +193,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     expression,
     selectRouteKey: compileRouteSelection(expression),
     routeResponses: rr === true ? () => true : (key) => rrSet.has(key),
+    keepaliveRoutes: new Set(options.keepaliveRoutes ?? []),
     idleTimeoutMs: duration('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
     lifetimeMs: duration('lifetimeMs', options.lifetimeMs, DEFAULTS.lifetimeMs),
     integrationTimeoutMs: duration(
@@ -190,6 +213,8 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     ),
     dummyCredentials: options.dummyCredentials ?? true,
     inProcessManagement: options.inProcessManagement ?? true,
+    tls: options.tls ?? true,
+    handlerEnv: options.handlerEnv ?? true,
     allowedHosts: allowedHosts(options.allowedHosts),
   }
 }

@@ -133,10 +133,21 @@ export async function handshake(
     })
   })
 
+  // What $connect printed, for the line that ends the handshake.
+  let output: string | undefined
   const fail = (status: number, detail: string, error?: unknown) => {
     refused = true
     model.end(id)
-    log({ kind: 'CONNECT', route: '$connect', connectionId: id, status, ms: elapsed(), detail, error })
+    log({
+      kind: 'CONNECT',
+      route: '$connect',
+      connectionId: id,
+      status,
+      ms: elapsed(),
+      detail,
+      error,
+      output,
+    })
     refuse(socket, status)
   }
 
@@ -157,6 +168,7 @@ export async function handshake(
       detail: decision.allow ? `principalId=${decision.context.principalId}` : decision.why,
       error:
         outcome.kind === 'error' && !decision.allow && decision.status === 500 ? outcome.error : undefined,
+      output: outcome.output,
     })
     if (!decision.allow) return fail(decision.status, 'refused by the authorizer')
     facts.authorizer = decision.context
@@ -170,6 +182,7 @@ export async function handshake(
       timeoutMs: options.integrationTimeoutMs,
       functionName: '$connect',
     })
+    output = outcome.output
     if (outcome.kind === 'timeout')
       return fail(504, `$connect timed out after ${options.integrationTimeoutMs}ms`)
     if (outcome.kind === 'error') return fail(502, '$connect failed', outcome.error)
@@ -200,6 +213,7 @@ export async function handshake(
       status: 101,
       ms: elapsed(),
       detail: protocol ? `protocol=${protocol}` : undefined,
+      output,
     })
   })
 }

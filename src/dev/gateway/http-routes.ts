@@ -152,12 +152,20 @@ export async function handleHttp(
       route,
       status: fail(res, failures.timeout),
       ms: outcome.ms,
+      output: outcome.output,
       detail: 'Endpoint request timed out',
     })
     return
   }
   if (outcome.kind === 'error') {
-    log({ kind: 'HTTP', route, status: fail(res, failures.error), ms: outcome.ms, error: outcome.error })
+    log({
+      kind: 'HTTP',
+      route,
+      status: fail(res, failures.error),
+      ms: outcome.ms,
+      error: outcome.error,
+      output: outcome.output,
+    })
     return
   }
   const read = mode === 'v2' ? readV2Result(outcome.value) : readProxyResult(outcome.value)
@@ -168,9 +176,10 @@ export async function handleHttp(
       route,
       status,
       ms: outcome.ms,
+      output: outcome.output,
       detail: `malformed Lambda proxy response: ${read.reason}`,
     })
     return
   }
-  log({ kind: 'HTTP', route, status: send(res, read.result), ms: elapsed() })
+  log({ kind: 'HTTP', route, status: send(res, read.result), ms: elapsed(), output: outcome.output })
 }

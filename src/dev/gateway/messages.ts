@@ -65,6 +65,11 @@ async function routeMessage(
 ): Promise<void> {
   const { options, table, log } = state
   const selected = options.selectRouteKey(body)
+  if (options.keepaliveRoutes.has(selected)) {
+    // A MOCK integration (CDK `keepaliveRoute`): no function, no reply; the idle clock restarted on receipt.
+    log({ kind: 'MESSAGE', route: selected, connectionId: conn.id, status: 200, detail: 'keepalive (mock)' })
+    return
+  }
   const routeKey = selectRoute(selected, table.routeKeys())
   const frame = (message: ErrorFrameMessage) => sendError(conn, message, requestId)
   const fn = table.forRoute(routeKey)
@@ -88,6 +93,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 504,
       ms: outcome.ms,
+      output: outcome.output,
       detail: 'Endpoint request timed out',
     })
     frame('Endpoint request timed out')
@@ -100,6 +106,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 502,
       ms: outcome.ms,
+      output: outcome.output,
       error: outcome.error,
     })
     frame('Internal server error')
@@ -113,6 +120,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 502,
       ms: outcome.ms,
+      output: outcome.output,
       detail: `malformed Lambda proxy response: ${read.reason}`,
     })
     frame('Internal server error')
@@ -133,6 +141,7 @@ async function routeMessage(
     connectionId: conn.id,
     status: statusCode,
     ms: outcome.ms,
+    output: outcome.output,
     detail: note,
   })
 }
@@ -171,6 +180,7 @@ export function onClosed(state: GatewayState, conn: Connection, code: number, re
       connectionId: conn.id,
       status: outcome.kind === 'ok' ? info.code : outcome.kind,
       ms: outcome.ms,
+      output: outcome.output,
       detail: outcome.kind === 'timeout' ? `${detail}; $disconnect timed out` : detail,
       error: outcome.kind === 'error' ? outcome.error : undefined,
     })

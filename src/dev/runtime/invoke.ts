@@ -6,10 +6,17 @@ import type { LambdaHandler } from '../options.js'
 // async or callback style, errors and timeouts turned into outcomes (never a rejection,
 // so a crashing or hanging handler cannot take the gateway down).
 
-export type Outcome =
+export type Outcome = (
   | { kind: 'ok'; value: unknown; ms: number }
   | { kind: 'error'; error: unknown; ms: number }
   | { kind: 'timeout'; ms: number }
+) & {
+  /** What the invocation printed, when its runtime captures that (a Python worker does). */
+  output?: string
+}
+
+/** On the context: a runtime that captures a handler's output reports it here. */
+export const REPORT_OUTPUT: unique symbol = Symbol('socketeer.report-output') as any
 
 export interface InvokeOptions {
   timeoutMs: number
@@ -17,9 +24,10 @@ export interface InvokeOptions {
   functionName?: string
 }
 
-function lambdaContext(functionName: string, deadline: number) {
+function lambdaContext(functionName: string, deadline: number, report: (output: string) => void) {
   const requestId = randomUUID()
   return {
+    [REPORT_OUTPUT]: report,
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
@@ -45,13 +53,17 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
   const started = performance.now()
   const ms = () => Math.round((performance.now() - started) * 10) / 10
   const deadline = Date.now() + options.timeoutMs
-  const context = lambdaContext(options.functionName ?? 'socketeer-local', deadline)
+  let output: string | undefined
+  const context = lambdaContext(options.functionName ?? 'socketeer-local', deadline, (text) => {
+    output = (output ?? '') + text
+  })
   return new Promise<Outcome>((resolve) => {
     let settled = false
     const settle = (outcome: Outcome) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      if (output !== undefined) outcome.output = output
       resolve(outcome)
     }
     const timer = setTimeout(() => settle({ kind: 'timeout', ms: ms() }), options.timeoutMs)
