@@ -7,6 +7,7 @@ export default defineConfig({
       'socketeer/testkit': fileURLToPath(new URL('./testkit/index.ts', import.meta.url)),
       'socketeer/cdk': fileURLToPath(new URL('./src/cdk/index.ts', import.meta.url)),
       'socketeer/dev': fileURLToPath(new URL('./src/dev/index.ts', import.meta.url)),
+      'socketeer/dynamodb': fileURLToPath(new URL('./src/dynamodb/index.ts', import.meta.url)),
       socketeer: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
   },

@@ -23,14 +23,17 @@ export interface ShareCoreOptions {
 
 const DEFAULTS: Required<ShareCoreOptions> = {
   coreEntry: 'src/index.ts',
-  faceDirs: ['src/dev/', 'src/cdk/', 'src/client/'],
+  faceDirs: ['src/dev/', 'src/cdk/', 'src/dynamodb/', 'src/client/'],
   copyable: [
     // Builders, parsers and pure rules; ids.ts keeps a pool of random bytes.
     /^src\/events\/(ids|hosts|websocket|authorizer|http|proxy-result|maps)\.ts$/,
     // Each gateway and fake makes its own model instance.
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
-    /^src\/app\/(integration|routes)\.ts$/,
+    /^src\/app\/(integration|routes|cors-rules|streamer-scope)\.ts$/,
+    // The DynamoDB store lives only in socketeer/dynamodb (its SDK cache with it).
+    /^src\/connections\/(dynamo|dynamo-client|keys|record)\.ts$/,
+    /^src\/streamer\/validate\.ts$/,
     // The client wire format: constants and pure functions (the browser bundle carries it).
     /^src\/protocol\/frames\.ts$/,
     // transport/local keeps its registry on globalThis, for exactly this reason.

@@ -6,6 +6,8 @@ export type { AuthorizerDecision, AuthorizerHandler } from './app/authorizer.js'
 export type { Handler, Middleware, Next } from './app/compose.js'
 export type { ResponseHeaders } from './app/context.js'
 export { Context, HttpRequestView, HttpResponse } from './app/context.js'
+export type { CorsOptions } from './app/cors.js'
+export { cors } from './app/cors.js'
 export { AuthorizerFailedError, RouteRegistrationError, UnknownEventError } from './app/errors.js'
 // Connection registry (issue 5): stores, groups, broadcast that prunes gone connections.
 export type {
@@ -15,9 +17,6 @@ export type {
   ConnectionsBroadcastResult,
 } from './connections/broadcast.js'
 export { broadcast } from './connections/broadcast.js'
-export type { DynamoConnectionStoreOptions } from './connections/dynamo.js'
-export { DynamoConnectionStore } from './connections/dynamo.js'
-export type { DynamoClientLike } from './connections/dynamo-client.js'
 export {
   ConnectionGoneError,
   ConnectionStoreError,
@@ -27,7 +26,6 @@ export {
 } from './connections/errors.js'
 export type { MemoryConnectionStoreOptions } from './connections/memory.js'
 export { MemoryConnectionStore } from './connections/memory.js'
-export { DEFAULT_TTL_SECONDS, EXPIRY_MARGIN_SECONDS, GATEWAY_LIFETIME_SECONDS } from './connections/record.js'
 export type { ConnectionsCreateTableInput, ConnectionsTableDefinition } from './connections/table.js'
 export {
   CONNECTIONS_TABLE_ENV,
@@ -35,6 +33,7 @@ export {
   connectionsTable,
   connectionsTimeToLiveInput,
 } from './connections/table.js'
+export { DEFAULT_TTL_SECONDS, EXPIRY_MARGIN_SECONDS, GATEWAY_LIFETIME_SECONDS } from './connections/ttl.js'
 export type {
   ConnectionRecord,
   ConnectionRecordInput,

@@ -1,11 +1,14 @@
 // A structured JSON logger bound to the request id. Replaceable by the user's own
 // (Powertools Logger, pino, ...) through the App's `logger` option.
 
+// Fields as a rest parameter rather than an optional one: that is the shape Powertools'
+// Logger (`info(input, ...extraInput)`) and pino-style loggers accept, so they fit as is.
+// socketeer itself always passes at most one fields object.
 export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void
-  info(message: string, fields?: Record<string, unknown>): void
-  warn(message: string, fields?: Record<string, unknown>): void
-  error(message: string, fields?: Record<string, unknown>): void
+  debug(message: string, ...fields: Record<string, unknown>[]): void
+  info(message: string, ...fields: Record<string, unknown>[]): void
+  warn(message: string, ...fields: Record<string, unknown>[]): void
+  error(message: string, ...fields: Record<string, unknown>[]): void
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'

@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
+import { STREAMER_SCOPE } from '../src/app/streamer-scope.js'
 import type { LambdaContext } from '../src/events/types.js'
-import type { StreamerClient } from '../src/streamer/types.js'
+import type { StreamerClient, StreamerFactory } from '../src/streamer/types.js'
 import type { FakeCall } from './calls.js'
 import { TestkitError, UnexpectedCallError } from './errors.js'
 import { FakeStreamer } from './fake-streamer.js'
@@ -119,6 +121,15 @@ function wire(app: AppLike, fake: FakeStreamer): () => void {
   }
 }
 
+// A handler that wraps an App (`middy(app.handler)`, a Powertools or hand-written wrapper)
+// hides the App from `invoke`; every App reads this scope in `streamerFor`, so the fake
+// still stands in for the duration of the call.
+function scopeStorage(): AsyncLocalStorage<StreamerFactory> {
+  const g = globalThis as { [STREAMER_SCOPE]?: AsyncLocalStorage<StreamerFactory> }
+  g[STREAMER_SCOPE] ??= new AsyncLocalStorage<StreamerFactory>()
+  return g[STREAMER_SCOPE]
+}
+
 /**
  * Like `invoke`, but the handler's outcome never rejects: the result or the error, plus
  * calls and violations. A mistake in the test itself (a target that is not a handler, an
@@ -142,7 +153,8 @@ export async function invokeSettled<R = any>(
   try {
     fake.beforeEvent(event)
     try {
-      settled.result = (await handler(event, context)) as R
+      const scoped: StreamerFactory = (endpoint, options) => fake.factory(endpoint, options)
+      settled.result = (await scopeStorage().run(scoped, () => handler(event, context))) as R
     } catch (error) {
       settled.error = error
     }
@@ -160,8 +172,9 @@ export async function invokeSettled<R = any>(
  * rejects with what the handler threw, or with the first strict-mode violation even
  * when the handler caught it (the App turns thrown errors into 500 results).
  *
- * A plain Lambda handler (not an App) makes its own SDK client, which the fake cannot
- * reach: test those against the local gateway (`socketeer/dev`).
+ * An App behind a wrapper (`middy(app.handler)`) gets the fake too. A plain Lambda
+ * handler that makes its own SDK client is out of the fake's reach: test those against
+ * the local gateway (`socketeer/dev`).
  */
 export async function invoke<R = any>(
   target: AppLike | LambdaHandler,

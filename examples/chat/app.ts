@@ -4,10 +4,10 @@ import {
   type AppOptions,
   CONNECTIONS_TABLE_ENV,
   type ConnectionStore,
-  DynamoConnectionStore,
   MemoryConnectionStore,
   type RestApiEvent,
 } from 'socketeer'
+import { DynamoConnectionStore } from 'socketeer/dynamodb'
 import { z } from 'zod'
 import { announce, LOBBY, online } from './announce.js'
 import { nameFrom, nameOf } from './names.js'

@@ -50,6 +50,7 @@ import {
   webSocketResult,
 } from './respond.js'
 import { HttpRouter, type Route, validateRouteKey } from './routes.js'
+import { scopedStreamer } from './streamer-scope.js'
 
 export interface AppOptions {
   /** An explicit @connections endpoint; wins over derivation from the event. `wss://` is normalised. */
@@ -125,6 +126,7 @@ export class App<Routes extends object = {}> implements ContextHost {
       value: (): AppIntegration => ({
         webSocketRoutes: this.webSocketRoutes,
         authorizer: this.#authorizer !== undefined,
+        httpRoutes: this.#http.all.map((r) => r.key),
       }),
     })
   }
@@ -228,7 +230,7 @@ export class App<Routes extends object = {}> implements ContextHost {
   }
 
   streamerFor(endpoint: string, region: string | undefined): StreamerClient {
-    return this.#streamer(endpoint, { region })
+    return (scopedStreamer() ?? this.#streamer)(endpoint, { region })
   }
 
   /** The Lambda entry point: `export const handler = app.handler`. */

@@ -10,6 +10,8 @@ export interface AppIntegration {
   webSocketRoutes: string[]
   /** True when `app.authorizer()` registered a `$connect` authorizer. */
   authorizer: boolean
+  /** The registered HTTP routes (`GET /posts/:id`), for a host to list. */
+  httpRoutes: string[]
 }
 
 /** The App behind a handler function, if it is an `app.handler`. */

@@ -16,15 +16,9 @@ import {
   ConnectionStoreValidationError,
 } from './errors.js'
 import { CONN_PREFIX, GROUP_PREFIX, memberKey, recordKey, reverseMemberKey } from './keys.js'
-import {
-  DEFAULT_TTL_SECONDS,
-  expiresFromNow,
-  isExpired,
-  normaliseRecord,
-  validateConnectionId,
-  validateGroup,
-} from './record.js'
+import { expiresFromNow, isExpired, normaliseRecord, validateConnectionId, validateGroup } from './record.js'
 import { CONNECTIONS_TABLE_ENV } from './table.js'
+import { DEFAULT_TTL_SECONDS } from './ttl.js'
 import type {
   ConnectionRecord,
   ConnectionRecordInput,

@@ -1,12 +1,6 @@
 import { ConnectionGoneError } from './errors.js'
-import {
-  DEFAULT_TTL_SECONDS,
-  expiresFromNow,
-  isExpired,
-  normaliseRecord,
-  validateConnectionId,
-  validateGroup,
-} from './record.js'
+import { expiresFromNow, isExpired, normaliseRecord, validateConnectionId, validateGroup } from './record.js'
+import { DEFAULT_TTL_SECONDS } from './ttl.js'
 import type {
   ConnectionRecord,
   ConnectionRecordInput,

@@ -4,16 +4,6 @@ import type { ConnectionRecord, ConnectionRecordInput } from './types.js'
 
 // The rules every store applies, written once: expiry, liveness, record and group shape.
 
-/** API Gateway closes every connection after 2 hours (semantics page, section 5). */
-export const GATEWAY_LIFETIME_SECONDS = 2 * 60 * 60
-/**
- * Slack past the lifetime: `$disconnect` is best-effort and may arrive late, and clocks
- * differ. Small, because a connection whose `$disconnect` was lost stays listed (a 410
- * per broadcast that reaches it, unless pruned) until it expires.
- */
-export const EXPIRY_MARGIN_SECONDS = 10 * 60
-export const DEFAULT_TTL_SECONDS = GATEWAY_LIFETIME_SECONDS + EXPIRY_MARGIN_SECONDS
-
 /** The longest group name: `group#{name}` is a sort key (1 024 bytes at most) on the reverse item. */
 export const MAX_GROUP_BYTES = 1024 - 'group#'.length
 

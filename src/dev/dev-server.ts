@@ -2,6 +2,7 @@ import { relative } from 'node:path'
 import type { DevOptions, Entry } from './dev-options.js'
 import { type Dynamo, startDynamo } from './dynamodb/server.js'
 import { type EnvHold, holdEnv } from './env.js'
+import { UsageError } from './errors.js'
 import { type Gateway, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
 import type { HttpRoute, Integrations, LambdaHandler } from './options.js'
@@ -60,9 +61,10 @@ function plan(options: DevOptions): Plan {
     else mainServes.push(key)
   }
   for (const route of options.httpRoutes ?? []) entries.push({ slot: { http: route }, spec: route.entry })
-  if (entries.length === 0) throw new TypeError('socketeer dev needs an entry or routes')
+  if (entries.length === 0)
+    throw new UsageError('no entry: socketeer dev <entry>, or an entry or routes in --config')
   if (mainServes.length > 0 && !options.entry)
-    throw new TypeError(`route ${mainServes[0]} names no entry and there is no main handler to serve it`)
+    throw new UsageError(`route ${mainServes[0]} names no entry and there is no main handler to serve it`)
   return { entries, mainServes }
 }
 

@@ -1,4 +1,6 @@
+import type { CorsOptions } from '../app/cors-rules.js'
 import { compileRouteSelection, type RouteSelector } from '../websocket/route-selection.js'
+import { GatewayOptionError } from './errors.js'
 
 // The gateway's options, and their AWS defaults (semantics page, section 5).
 
@@ -43,6 +45,19 @@ export interface GatewayOptions extends Integrations {
   port?: number
   /** Default `dev`. */
   stage?: string
+  /**
+   * The path clients connect to, as a custom domain's API mapping serves the API (events
+   * still carry the stage). `''` serves the root (`ws://127.0.0.1:3001`), as a root
+   * mapping does and as serverless-offline users connect; `/chat` a mapping path.
+   * Default: `/{stage}`, the execute-api URL. `/{stage}` keeps working either way.
+   */
+  basePath?: string
+  /**
+   * CORS for the HTTP routes, as API Gateway's CORS configuration does: OPTIONS preflights
+   * are answered by the gateway (the handler never sees them) and CORS headers are added to
+   * the handler's responses. `true` allows any origin. Default off.
+   */
+  cors?: boolean | CorsOptions
   /** Default `$request.body.action`; nested paths and `${request.body.x}` templates work. */
   routeSelectionExpression?: string
   /** Routes whose returned body is sent back as a frame (a route response); `true` for all. */
@@ -130,6 +145,9 @@ export interface ResolvedOptions {
   host: string
   port: number
   stage: string
+  /** Normalised: `''` (root) or `/a/b`; undefined when only `/{stage}` is served. */
+  basePath: string | undefined
+  cors: CorsOptions | undefined
   apiId: string
   expression: string
   selectRouteKey: RouteSelector
@@ -170,29 +188,44 @@ export const MAX_TIMER_MS = 2_147_483_647
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number of ms`)
+  if (!Number.isFinite(value) || value <= 0)
+    throw new GatewayOptionError(`${name} must be a positive number of ms`)
   return value
 }
 
 function duration(name: string, value: number | undefined, fallback: number): number {
   const ms = positive(name, value, fallback)
   if (ms > MAX_TIMER_MS)
-    throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}`)
+    throw new GatewayOptionError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}`)
   return ms
+}
+
+/** `''`, `/` → `''` (root); `chat/`, `/chat` → `/chat`. */
+export function basePathOf(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined
+  const trimmed = path.trim().replace(/^\/+|\/+$/g, '')
+  if (trimmed === '') return ''
+  if (!/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(trimmed))
+    throw new GatewayOptionError(
+      `basePath must be a URL path like /chat, or '' for the root: ${JSON.stringify(path)}`,
+    )
+  return `/${trimmed}`
 }
 
 function allowedHosts(value: unknown): string[] {
   if (value === undefined) return []
   if (!Array.isArray(value) || !value.every((h) => typeof h === 'string' && h.trim() !== ''))
-    throw new TypeError('allowedHosts must be an array of host names (name or name:port)')
+    throw new GatewayOptionError('allowedHosts must be an array of host names (name or name:port)')
   return value.map((h) => h.trim().toLowerCase())
 }
 
 export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   const stage = options.stage ?? DEFAULTS.stage
-  if (!/^[A-Za-z0-9_-]+$/.test(stage)) throw new TypeError(`stage must be letters, digits, - or _: ${stage}`)
+  if (!/^[A-Za-z0-9_-]+$/.test(stage))
+    throw new GatewayOptionError(`stage must be letters, digits, - or _: ${JSON.stringify(stage)}`)
   const port = options.port ?? DEFAULTS.port
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`invalid port ${port}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new GatewayOptionError(`invalid port ${port}`)
   const expression = options.routeSelectionExpression ?? DEFAULTS.routeSelectionExpression
   const rr = options.routeResponses ?? false
   const rrSet = new Set(Array.isArray(rr) ? rr : [])
@@ -200,6 +233,8 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     host: options.host ?? DEFAULTS.host,
     port,
     stage,
+    basePath: basePathOf(options.basePath),
+    cors: options.cors === true ? {} : options.cors || undefined,
     apiId: options.apiId ?? DEFAULTS.apiId,
     expression,
     selectRouteKey: compileRouteSelection(expression),

@@ -10,7 +10,9 @@ const app = new App({ logLevel: 'silent' })
 
 app.webSocket('$connect', (ctx) => {
   const ws = ctx.asWebSocket()
-  if (ws.query.token !== process.env.TOKEN) ctx.reject(401) // the handshake fails with 401
+  const token = process.env.TOKEN
+  // Fails closed: with TOKEN unset, nobody gets in (undefined !== undefined is false).
+  if (!token || ws.query.token !== token) ctx.reject(401) // the handshake fails with 401
 })
 
 app.webSocket('$default', async (ctx) => {
@@ -33,6 +35,19 @@ describe('docs/getting-started.md', () => {
     expect(refused.result.statusCode).toBe(401)
     const accepted = await invoke(app, events.connect({ query: { token: 'let-me-in' } }))
     expect(accepted.result).toStrictEqual({ statusCode: 200 })
+  })
+
+  it('refuses everyone while TOKEN is unset, a missing token included', async () => {
+    const saved = process.env.TOKEN
+    delete process.env.TOKEN
+    try {
+      for (const query of [{}, { token: '' }, { token: 'anything' }]) {
+        const { result } = await invoke(app, events.connect({ query }))
+        expect(result.statusCode).toBe(401)
+      }
+    } finally {
+      process.env.TOKEN = saved
+    }
   })
 
   it('echoes on $default through @connections, and answers /health', async () => {

@@ -5,12 +5,13 @@ import { broadcast } from '../../src/connections/broadcast.js'
 import { DynamoConnectionStore } from '../../src/connections/dynamo.js'
 import { ConnectionGoneError } from '../../src/connections/errors.js'
 import { memberKey, reverseMemberKey } from '../../src/connections/keys.js'
-import { DEFAULT_TTL_SECONDS, MAX_GROUP_BYTES } from '../../src/connections/record.js'
+import { MAX_GROUP_BYTES } from '../../src/connections/record.js'
 import {
   CONNECTIONS_TABLE_ENV,
   connectionsTable,
   connectionsTimeToLiveInput,
 } from '../../src/connections/table.js'
+import { DEFAULT_TTL_SECONDS } from '../../src/connections/ttl.js'
 import { FakeStreamer } from '../../testkit/index.js'
 import { clientConfig, collect, connectionId, gatedClient, record, useDynalite } from './helpers.js'
 

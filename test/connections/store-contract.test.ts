@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ConnectionGoneError, ConnectionStoreValidationError } from '../../src/connections/errors.js'
 import { MemoryConnectionStore } from '../../src/connections/memory.js'
-import { DEFAULT_TTL_SECONDS } from '../../src/connections/record.js'
+import { DEFAULT_TTL_SECONDS } from '../../src/connections/ttl.js'
 import type { ConnectionStore } from '../../src/connections/types.js'
 import { StreamerValidationError } from '../../src/streamer/errors.js'
 import { collect, connectionId, record, useDynalite } from './helpers.js'

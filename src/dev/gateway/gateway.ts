@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { type WebSocket, WebSocketServer } from 'ws'
+import type { WebSocket } from 'ws'
+import { appIntegrationOf } from '../../app/integration.js'
 import type { ApiInfo, ConnectionFacts } from '../../events/websocket.js'
 import { ConnectionsModel, DELETE_CLOSE_CODE, DELETE_CLOSE_REASON } from '../../management/model.js'
 import { parseManagementPath } from '../../management/wire.js'
 import { GoneError, ThrottledError } from '../../streamer/errors.js'
 import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
+import { importDevPackage } from '../dev-packages.js'
 import { devLogger } from '../log.js'
 import { holdDummyCredentials } from '../management/credentials.js'
 import { registerInProcess } from '../management/in-process.js'
@@ -21,6 +23,7 @@ import {
   resolveOptions,
 } from '../options.js'
 import { handlerEnvironment, holdProcessEnv } from '../runtime/env.js'
+import { managementPathOf, webSocketPath } from './base-path.js'
 import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
@@ -54,6 +57,10 @@ export interface Gateway {
   readonly port: number
   /** Live connection ids, in the order they connected. */
   connections(): string[]
+  /** The WebSocket route keys with an integration (an App's own, `routes`, the plain handler's). */
+  routes(): string[]
+  /** The main handler's HTTP routes (`GET /posts/:id`), when it is an App. */
+  httpRoutes(): string[]
   /** Swaps the handlers (hot reload), and with `live` the route settings; live connections stay open. */
   update(integrations: Integrations, live?: LiveOptions): void
   /** Closes every socket (firing $disconnect with 1001 `Going away`) and the server. */
@@ -92,6 +99,7 @@ function displayHost(host: string): string {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const resolved = resolveOptions(options)
+  const { WebSocketServer } = await importDevPackage('ws', () => import('ws'))
   const table = new IntegrationTable(options)
   const server = createServer()
   let hostPort = ''
@@ -214,7 +222,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const managed =
       resolved.connectionsWithoutStage && path.startsWith('/@connections/')
         ? `/${resolved.stage}${path}`
-        : path
+        : managementPathOf(resolved, path)
     const target = parseManagementPath(req.method ?? 'GET', managed, resolved.stage)
     const work =
       target === undefined
@@ -308,13 +316,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const httpUrl = `http://${host}:${port}`
   return {
-    url: `ws://${host}:${port}/${resolved.stage}`,
+    url: `ws://${host}:${port}${webSocketPath(resolved)}`,
     httpUrl,
     managementEndpoint,
     httpsEndpoint: secure ? `https://${host}:${port}/${resolved.stage}` : undefined,
     handlerEnv,
     port,
     connections: () => model.openIds(),
+    routes: () => [...table.routeKeys()],
+    httpRoutes: () => {
+      const handler = table.http()
+      return handler ? (appIntegrationOf(handler)?.httpRoutes ?? []) : []
+    },
     update: (integrations, live) => {
       table.update(integrations)
       if (live) applyLive(resolved, live)

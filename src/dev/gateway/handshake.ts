@@ -8,6 +8,7 @@ import { readConnectResult, resultHeader } from '../../events/proxy-result.js'
 import { type ApiInfo, buildConnectEvent, type ConnectionFacts } from '../../events/websocket.js'
 import { invoke } from '../runtime/invoke.js'
 import { readAuthorizerOutcome } from './authorizer.js'
+import { servesWebSocketAt, wrongPathAdvice } from './base-path.js'
 import { headersOf, sourceIpOf, splitUrl, withHeaders } from './request.js'
 import type { GatewayState } from './state.js'
 
@@ -79,13 +80,9 @@ export async function handshake(
   const started = performance.now()
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10
   const { pathname, query } = splitUrl(req.url)
-  if (pathname !== `/${options.stage}` && pathname !== `/${options.stage}/`) {
-    log({
-      kind: 'CONNECT',
-      route: '$connect',
-      status: 403,
-      detail: `no WebSocket stage at ${pathname}; connect to /${options.stage}`,
-    })
+  if (!servesWebSocketAt(options, pathname)) {
+    const detail = wrongPathAdvice(options, req.headers.host || state.address(), pathname)
+    log({ kind: 'CONNECT', route: '$connect', status: 403, detail })
     refuse(socket, 403)
     return
   }

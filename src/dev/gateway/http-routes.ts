@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { corsHeaders, isPreflight, preflightHeaders } from '../../app/cors-rules.js'
 import { buildHttpApiEvent, buildRestEvent, type HttpEventInput } from '../../events/http.js'
 import { type ProxyResult, readProxyResult, readV2Result } from '../../events/proxy-result.js'
 import { invoke } from '../runtime/invoke.js'
@@ -92,6 +93,19 @@ export async function handleHttp(
   const { pathname, query } = splitUrl(req.url)
   const path = stripStage(pathname, options.stage)
   const route = `${req.method} ${path}`
+  if (options.cors) {
+    const asked = req.headers as Record<string, string | undefined>
+    if (isPreflight(req.method ?? '', asked)) {
+      // As API Gateway's CORS configuration does: the preflight never reaches the function.
+      req.resume()
+      res.writeHead(204, preflightHeaders(options.cors, asked))
+      res.end()
+      log({ kind: 'HTTP', route, status: 204, detail: 'CORS preflight (answered by the gateway)' })
+      return
+    }
+    // Every answer carries them; headers the function returns itself win (writeHead merges over these).
+    for (const [name, value] of Object.entries(corsHeaders(options.cors, asked))) res.setHeader(name, value)
+  }
   // A route of its own (a project file's http/httpApi event) before the main handler.
   const match = options.http === false ? undefined : state.table.httpRoute(req.method ?? 'GET', path)
   const mode = match?.route.events ?? (options.http === 'v2' ? 'v2' : 'rest')

@@ -1,4 +1,5 @@
 import { relative } from 'node:path'
+import type { BannerLine } from '../banner.js'
 import type { DevOptions } from '../dev-options.js'
 import type { DevServer } from '../dev-server.js'
 import type { EntrySpec } from '../runtime/types.js'
@@ -7,28 +8,36 @@ import type { ProjectResult } from './types.js'
 
 // What the banner says a project file held, and `--print-config`'s JSON.
 
-export function projectBanner(dev: Pick<DevServer, 'project' | 'dynamodb'>): string[] {
-  const lines: string[] = []
+/** The banner's lines for what the project file held and the DynamoDB it started. */
+export function projectBanner(dev: Pick<DevServer, 'project' | 'dynamodb'>): BannerLine[] {
+  const lines: BannerLine[] = []
   const p = dev.project
   if (p) {
-    lines.push(`  project     ${describeWhere({ file: p.file })} (${p.kind}), stage ${p.stage}`)
-    for (const r of p.routes) lines.push(`    route     ${r.key.padEnd(14)} → ${r.functionName}`)
+    lines.push({
+      label: 'project',
+      value: `${describeWhere({ file: p.file })} (${p.kind}), stage ${p.stage}`,
+    })
+    for (const r of p.routes)
+      lines.push({ label: '  route', value: `${r.key.padEnd(14)} → ${r.functionName}` })
     for (const h of p.http)
-      lines.push(
-        `    http      ${`${h.method} ${h.path}`.padEnd(30)} → ${h.functionName} (${h.events === 'v2' ? 'HTTP API' : 'REST'})`,
-      )
+      lines.push({
+        label: '  http',
+        value: `${`${h.method} ${h.path}`.padEnd(30)} → ${h.functionName} (${h.events === 'v2' ? 'HTTP API' : 'REST'})`,
+      })
   }
   const d = dev.dynamodb
   if (d) {
-    lines.push(
-      `  dynamodb    ${d.endpoint}${d.embedded ? ' (embedded; AWS_ENDPOINT_URL_DYNAMODB points here)' : ''}`,
-    )
+    lines.push({
+      label: 'dynamodb',
+      value: `${d.endpoint}${d.embedded ? ' (embedded; AWS_ENDPOINT_URL_DYNAMODB points here)' : ''}`,
+    })
     for (const t of d.tables)
-      lines.push(
-        `    table     ${t.name} (${t.status}${t.ttlAttribute ? `; TTL on ${t.ttlAttribute} recorded, items do not expire locally` : ''})`,
-      )
+      lines.push({
+        label: '  table',
+        value: `${t.name} (${t.status}${t.ttlAttribute ? `; TTL on ${t.ttlAttribute} recorded, items do not expire locally` : ''})`,
+      })
   }
-  for (const note of p?.notes ?? []) lines.push(`  note        ${formatNote(note)}`)
+  for (const note of p?.notes ?? []) lines.push({ label: 'note', value: formatNote(note) })
   return lines
 }
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { extname, isAbsolute, join, resolve } from 'node:path'
+import { UsageError } from '../errors.js'
 import type { EntrySpec } from './types.js'
 
 // An entry as a user writes it, into an EntrySpec:
@@ -11,7 +12,8 @@ import type { EntrySpec } from './types.js'
 
 const NODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']
 
-export class EntryError extends Error {
+/** An entry that names no usable file: a usage error (one line, exit code 2). */
+export class EntryError extends UsageError {
   override readonly name = 'EntryError'
 }
 

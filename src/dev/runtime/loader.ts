@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, isAbsolute, join } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { register as registerCjs } from 'tsx/cjs/api'
-import { register } from 'tsx/esm/api'
+import { importDevPackage } from '../dev-packages.js'
+import { EntryLoadError, UsageError } from '../errors.js'
 import type { LambdaHandler } from '../options.js'
 import type { EntrySpec } from './types.js'
 
@@ -22,8 +22,25 @@ export interface Loaded {
   release(): Promise<void>
 }
 
+// Paths as the user typed them: relative to where they ran the command.
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file)
+  return rel && !rel.startsWith('..') ? rel : file
+}
+
 function describe(spec: EntrySpec): string {
-  return spec.exportName ? `${spec.file}#${spec.exportName}` : spec.file
+  return spec.exportName ? `${shown(spec.file)}#${spec.exportName}` : shown(spec.file)
+}
+
+// One line for what went wrong while importing the user's module: esbuild's transform
+// error names file:line:col; Node's SyntaxError puts the location on its stack's first line.
+function loadFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const located = /(\S+:\d+:\d+): ERROR: (.*)/.exec(error.message)
+  if (located) return `${shown(located[1]!)}: ${located[2]}`
+  const where = /^(?:file:\/\/)?(\/\S+:\d+)$/m.exec(error.stack?.split('\n')[0] ?? '')
+  const first = `${error.name}: ${error.message.split('\n')[0]}`
+  return where ? `${shown(where[1]!)}: ${first}` : first
 }
 
 function pickHandler(mod: Record<string, unknown>, spec: EntrySpec): LambdaHandler {
@@ -41,7 +58,12 @@ function pickHandler(mod: Record<string, unknown>, spec: EntrySpec): LambdaHandl
   const wanted = spec.exportName
     ? `an export named ${spec.exportName}`
     : 'a `handler` export (or a default export)'
-  throw new Error(`${describe(spec)} has no Lambda handler: expected ${wanted} that is a function or an App`)
+  const names = [...new Set([...Object.keys(mod), ...Object.keys(cjs)])].filter((n) => n !== 'default')
+  const has =
+    names.length > 0 ? `; it exports ${names.join(', ')} (pick one with ${shown(spec.file)}#name)` : ''
+  throw new UsageError(
+    `${describe(spec)} has no Lambda handler: expected ${wanted} that is a function or an App${has}`,
+  )
 }
 
 let loads = 0
@@ -78,6 +100,10 @@ export async function loadEntries(specs: EntrySpec[], previous: Iterable<string>
   const namespace = `socketeer-dev-${process.pid}-${++loads}`
   // TypeScript in a package without "type": "module" compiles to CommonJS, whose
   // requires go through tsx's CommonJS hooks: register both, in one namespace.
+  const [{ register: registerCjs }, { register }] = await Promise.all([
+    importDevPackage('tsx', () => import('tsx/cjs/api')),
+    importDevPackage('tsx', () => import('tsx/esm/api')),
+  ])
   const cjs = registerCjs({ namespace })
   const api = register({
     namespace,
@@ -114,13 +140,24 @@ export async function loadEntries(specs: EntrySpec[], previous: Iterable<string>
     const load = async (spec: EntrySpec): Promise<LambdaHandler> => {
       let mod = modules.get(spec.file)
       if (!mod) {
+        if (!existsSync(spec.file)) throw new UsageError(`cannot find ${shown(spec.file)} (no such file)`)
         mod = isCommonJs(spec.file)
           ? requireOrImport(spec.file)
           : (api.import(pathToFileURL(spec.file).href, parent) as Promise<Record<string, unknown>>)
         modules.set(spec.file, mod)
       }
       files.add(spec.file)
-      return pickHandler(await mod, spec)
+      let loaded: Record<string, unknown>
+      try {
+        loaded = await mod
+      } catch (error) {
+        // The CommonJS files it reached are in the require cache only (see below).
+        for (const key of Object.keys(cache)) if (!before.has(key) && isAbsolute(key)) add(key.split('?')[0]!)
+        throw new EntryLoadError(`${shown(spec.file)} failed to load: ${loadFailure(error)}`, [...files], {
+          cause: error,
+        })
+      }
+      return pickHandler(loaded, spec)
     }
     const handlers: LambdaHandler[] = []
     for (const spec of specs) handlers.push(await load(spec))

@@ -1,5 +1,6 @@
-import { CONNECTIONS_TABLE_ENV, DynamoConnectionStore } from 'socketeer'
+import { CONNECTIONS_TABLE_ENV } from 'socketeer'
 import { startGateway } from 'socketeer/dev'
+import { DynamoConnectionStore } from 'socketeer/dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChatApp } from '../../../examples/chat/app.js'
 import { clientConfig, collect, useDynalite } from '../../connections/helpers.js'
