@@ -39,7 +39,7 @@ export function bannerLines(dev: DevServer, options: DevOptions): BannerLine[] {
     },
     {
       label: 'aws cli',
-      value: `AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws apigatewaymanagementapi post-to-connection --endpoint-url ${endpoint} --region us-east-1 --connection-id ID --data hello --cli-binary-format raw-in-base64-out`,
+      value: `AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws apigatewaymanagementapi post-to-connection --endpoint-url ${endpoint} --region us-east-1 --connection-id=ID --data hello --cli-binary-format raw-in-base64-out`,
     },
     { label: 'route responses', value: rr },
     ...projectBanner(dev),

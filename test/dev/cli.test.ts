@@ -301,9 +301,10 @@ export const handler = app.handler
     const aws = spawnSync('aws', ['--version'], { encoding: 'utf8' })
     if (aws.status === 0) {
       // The banner gives AWS CLI v2's form; v1 has no --cli-binary-format and sends the text as is.
+      // `--connection-id=ID`: an id may start with "-" (URL-safe alphabet), which argparse takes for a flag.
       const v1 = /aws-cli\/1\./.test(aws.stdout + aws.stderr)
       const printed = v1 ? awsCli!.replace(' --cli-binary-format raw-in-base64-out', '') : awsCli!
-      const line = printed.replace('--connection-id ID', `--connection-id ${id}`)
+      const line = printed.replace('--connection-id=ID', `--connection-id=${id}`)
       const r = spawnSync('sh', ['-c', line], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, HOME: dir },
