@@ -195,7 +195,12 @@ describe('socketeer dev: a user mistake is one line and exit code 2', () => {
       /^socketeer: unknown command "serve": the command is socketeer dev <entry>$/,
       2,
     ],
-    ['no entry', ['dev'], /^socketeer: no entry: socketeer dev <entry>/, 2],
+    [
+      'no entry',
+      ['dev'],
+      /^socketeer: no entry, and no serverless.yml or template.yaml here: socketeer dev <entry>/,
+      2,
+    ],
     [
       'a syntax error without watch',
       ['dev', syntax, '--no-watch', '--port', '0'],
