@@ -7,6 +7,7 @@ import { ConnectionsModel, DELETE_CLOSE_CODE, DELETE_CLOSE_REASON } from '../../
 import { parseManagementPath } from '../../management/wire.js'
 import { GoneError, ThrottledError } from '../../streamer/errors.js'
 import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
+import { type Inspector, startInspector } from '../inspector/inspector.js'
 import { devLogger } from '../log.js'
 import { holdDummyCredentials } from '../management/credentials.js'
 import { registerInProcess } from '../management/in-process.js'
@@ -33,6 +34,8 @@ export interface Gateway {
   /** `http://127.0.0.1:PORT/dev`, what handlers derive from their events */
   readonly managementEndpoint: string
   readonly port: number
+  /** `http://127.0.0.1:PORT/_socketeer/` when the inspector is on. */
+  readonly inspectorUrl: string | undefined
   /** Live connection ids, in the order they connected. */
   connections(): string[]
   /** Swaps the handlers (hot reload); live connections stay open. */
@@ -64,6 +67,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     address: () => hostPort,
   }
   const { model, log } = state
+  const inspectorOptions = options.inspector === true ? {} : options.inspector || undefined
+  const urls = () => {
+    const httpUrl = `http://${hostPort}`
+    return {
+      url: `ws://${hostPort}/${resolved.stage}`,
+      httpUrl,
+      managementEndpoint: `${httpUrl}/${resolved.stage}`,
+    }
+  }
+  const inspector: Inspector | undefined = inspectorOptions
+    ? startInspector(state, inspectorOptions, urls)
+    : undefined
 
   model.hooks = {
     deliver(connectionId, data) {
@@ -154,6 +169,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!
+    if (inspector?.owns(path)) {
+      inspector.handle(req, res, path).catch((error) => {
+        log({ kind: 'GATEWAY', detail: `inspector: ${req.method} ${path}`, status: 500, error })
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+        res.end('{"message":"The inspector failed on this request; the gateway is unharmed"}')
+      })
+      return
+    }
     const target = parseManagementPath(req.method ?? 'GET', path, resolved.stage)
     const work =
       target === undefined
@@ -196,6 +219,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const close = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    inspector?.close()
     for (const conn of [...state.connections.values()]) closeConnection(state, conn, GOING_AWAY)
     server.closeIdleConnections()
     // A client that does not answer the close frame is cut off instead of waited for.
@@ -220,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     httpUrl,
     managementEndpoint: `${httpUrl}/${resolved.stage}`,
     port,
+    inspectorUrl: inspector ? `${httpUrl}/_socketeer/` : undefined,
     connections: () => model.openIds(),
     update: (integrations) => table.update(integrations),
     close: () => {

@@ -6,6 +6,7 @@ import { buildAuthorizerEvent } from '../../events/authorizer.js'
 import { newGatewayId } from '../../events/ids.js'
 import { readConnectResult, resultHeader } from '../../events/proxy-result.js'
 import { type ApiInfo, buildConnectEvent, type ConnectionFacts } from '../../events/websocket.js'
+import type { LogFields } from '../log.js'
 import { invoke } from '../runtime/invoke.js'
 import { readAuthorizerOutcome } from './authorizer.js'
 import { headersOf, sourceIpOf, splitUrl, withHeaders } from './request.js'
@@ -135,10 +136,23 @@ export async function handshake(
     })
   })
 
+  // The $connect invocation, for subscribers of the line that ends the handshake.
+  let ran: Pick<LogFields, 'event' | 'result' | 'invocation' | 'fn'> = {}
+  const queryFields = query ? Object.fromEntries(query) : undefined
   const fail = (status: number, detail: string, error?: unknown) => {
     refused = true
     model.end(id)
-    log({ kind: 'CONNECT', route: '$connect', connectionId: id, status, ms: elapsed(), detail, error })
+    log({
+      kind: 'CONNECT',
+      route: '$connect',
+      connectionId: id,
+      status,
+      ms: elapsed(),
+      detail,
+      error,
+      query: queryFields,
+      ...ran,
+    })
     refuse(socket, status)
   }
 
@@ -159,6 +173,11 @@ export async function handshake(
       detail: decision.allow ? `principalId=${decision.context.principalId}` : decision.why,
       error:
         outcome.kind === 'error' && !decision.allow && decision.status === 500 ? outcome.error : undefined,
+      event,
+      result: outcome.kind === 'ok' ? outcome.value : undefined,
+      invocation: outcome.requestId,
+      fn: 'authorizer',
+      query: queryFields,
     })
     if (!decision.allow) return fail(decision.status, 'refused by the authorizer')
     facts.authorizer = decision.context
@@ -172,6 +191,12 @@ export async function handshake(
       timeoutMs: options.integrationTimeoutMs,
       functionName: '$connect',
     })
+    ran = {
+      event,
+      result: outcome.kind === 'ok' ? outcome.value : undefined,
+      invocation: outcome.requestId,
+      fn: '$connect',
+    }
     if (outcome.kind === 'timeout')
       return fail(504, `$connect timed out after ${options.integrationTimeoutMs}ms`)
     if (outcome.kind === 'error') return fail(502, '$connect failed', outcome.error)
@@ -202,6 +227,8 @@ export async function handshake(
       status: 101,
       ms: elapsed(),
       detail: protocol ? `protocol=${protocol}` : undefined,
+      query: queryFields,
+      ...ran,
     })
   })
 }

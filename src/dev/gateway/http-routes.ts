@@ -110,6 +110,7 @@ export async function handleHttp(
     timeoutMs: options.integrationTimeoutMs,
     functionName: 'http',
   })
+  const facts = { event, invocation: outcome.requestId, fn: 'http', bytes: raw.length }
   if (outcome.kind === 'timeout') {
     log({
       kind: 'HTTP',
@@ -117,11 +118,19 @@ export async function handleHttp(
       status: fail(res, failures.timeout),
       ms: outcome.ms,
       detail: 'Endpoint request timed out',
+      ...facts,
     })
     return
   }
   if (outcome.kind === 'error') {
-    log({ kind: 'HTTP', route, status: fail(res, failures.error), ms: outcome.ms, error: outcome.error })
+    log({
+      kind: 'HTTP',
+      route,
+      status: fail(res, failures.error),
+      ms: outcome.ms,
+      error: outcome.error,
+      ...facts,
+    })
     return
   }
   const read = mode === 'v2' ? readV2Result(outcome.value) : readProxyResult(outcome.value)
@@ -133,8 +142,10 @@ export async function handleHttp(
       status,
       ms: outcome.ms,
       detail: `malformed Lambda proxy response: ${read.reason}`,
+      result: outcome.value,
+      ...facts,
     })
     return
   }
-  log({ kind: 'HTTP', route, status: send(res, read.result), ms: elapsed() })
+  log({ kind: 'HTTP', route, status: send(res, read.result), ms: elapsed(), result: outcome.value, ...facts })
 }

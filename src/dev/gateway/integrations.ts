@@ -28,6 +28,8 @@ export function validateIntegrations(integrations: Integrations): void {
 
 export class IntegrationTable {
   #current: Integrations
+  /** Counts updates: an event recorded under another generation ran code since reloaded. */
+  generation = 0
 
   constructor(integrations: Integrations) {
     validateIntegrations(integrations)
@@ -38,6 +40,7 @@ export class IntegrationTable {
   update(integrations: Integrations): void {
     validateIntegrations(integrations)
     this.#current = integrations
+    this.generation++
   }
 
   /** The function integrated on a route key, if any. */
