@@ -192,6 +192,8 @@ export class InspectorRoutes {
       pending.push(summary(entry))
       timer ??= setTimeout(flush, FLUSH_MS)
     })
+    // Something at once, so the page (and fetch) see the stream open before any record.
+    res.write(': socketeer inspector\n\n')
     flush()
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS).unref()
     this.#streams.add(res)

@@ -113,7 +113,7 @@ export function testSnippet(entry: Entry, calls: Entry[], appImport: string): st
     '// The App import is relative to the project root: adjust it to where this file lives.',
     "import { expect, it } from 'vitest'",
     "import { events, FakeStreamer, invoke } from 'socketeer/testkit'",
-    `import { app } from ${JSON.stringify(appImport)}`,
+    `import { app } from '${appImport.replace(/[\\']/g, '\\$&')}'`,
     '',
     `it(${JSON.stringify(title)}, async () => {`,
     '  const fake = new FakeStreamer()',
