@@ -27,6 +27,7 @@ Options:
       --http <rest|v2|off>            HTTP routes as REST (V1) or HTTP API (V2) events
       --config <file>                 a JSON or JS/TS config file (same names as the options)
       --no-watch                      no hot reload
+      --no-inspector                  no inspector page at /_socketeer/
   -h, --help                          this help
 `
 
@@ -75,6 +76,7 @@ export function parseCli(argv: string[]): ParsedCli {
         http: { type: 'string' },
         config: { type: 'string' },
         'no-watch': { type: 'boolean' },
+        'no-inspector': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -130,6 +132,7 @@ export function parseCli(argv: string[]): ParsedCli {
     options.http = v.http === 'off' ? false : v.http
   }
   if (v['no-watch']) options.watch = false
+  if (v['no-inspector']) options.inspector = false
   return { help: false, config: typeof v.config === 'string' ? v.config : undefined, options }
 }
 

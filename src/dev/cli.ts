@@ -20,6 +20,7 @@ function banner(dev: DevServer, options: DevOptions): string {
     `  websocket   ${gw.url}`,
     `  management  ${gw.managementEndpoint}/@connections/{connectionId}`,
     `  http        ${gw.httpUrl} (${http})`,
+    gw.inspectorUrl ? `  inspector   ${gw.inspectorUrl}` : '  inspector   off',
     `  route responses: ${rr}`,
     options.watch === false
       ? '  hot reload  off: restart to pick up changes'

@@ -20,6 +20,8 @@ export interface DevOptions extends Omit<GatewayOptions, 'handler' | 'routes' | 
   cwd?: string
   /** Hot reload (default true). */
   watch?: boolean
+  /** The inspector at `/_socketeer/`: on by default here (`false` turns it off). */
+  inspector?: GatewayOptions['inspector']
 }
 
 export interface DevServer {
@@ -47,6 +49,18 @@ function plan(options: DevOptions): EntryPlan {
   return result
 }
 
+// On unless turned off; copied tests import the App from the entry's module.
+function inspectorFor(options: DevOptions, entries: EntryPlan, cwd: string): GatewayOptions['inspector'] {
+  if (options.inspector === false) return false
+  const own = options.inspector === true || options.inspector === undefined ? {} : options.inspector
+  const file = entries.handler?.file
+  if (own.appImport || !file) return own
+  const path = relative(cwd, file)
+    .replace(/\\/g, '/')
+    .replace(/\.(c|m)?tsx?$/, '.$1js')
+  return { ...own, appImport: path.startsWith('.') ? path : `./${path}` }
+}
+
 export async function startDev(options: DevOptions): Promise<DevServer> {
   const entries = plan(options)
   const cwd = options.cwd ?? process.cwd()
@@ -59,7 +73,12 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const { entry: _e, routes: _r, authorizer: _a, cwd: _c, watch: _w, ...gatewayOptions } = options
   let gateway: Gateway
   try {
-    gateway = await startGateway({ ...gatewayOptions, logger: sink ?? false, ...current.integrations })
+    gateway = await startGateway({
+      ...gatewayOptions,
+      inspector: inspectorFor(options, entries, cwd),
+      logger: sink ?? false,
+      ...current.integrations,
+    })
   } catch (error) {
     await current.release()
     throw error

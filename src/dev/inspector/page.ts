@@ -217,19 +217,24 @@ function renderConnections() {
   }
   const c = S.conns.find((x) => x.id === S.conn)
   const panel = $('#conn-panel .body')
-  if (!c) { panel.replaceChildren(el('p', { className: 'muted', textContent: 'Click a connection to see it and act on it.' })); return }
-  const facts = el('dl', { className: 'facts' })
+  if (!c) { S.panelKey = null; panel.replaceChildren(el('p', { className: 'muted', textContent: 'Click a connection to see it and act on it.' })); return }
+  const facts = el('dl', { className: 'facts', id: 'conn-facts' })
   const fact = (k, v) => { if (v !== undefined && v !== '') facts.append(el('dt', { textContent: k }), el('dd', { className: 'mono', textContent: typeof v === 'string' ? v : JSON.stringify(v) })) }
   fact('id', c.id); fact('connected', new Date(c.connectedAt).toLocaleString()); fact('source ip', c.sourceIp); fact('user agent', c.userAgent)
   fact('query', c.query); fact('authorizer', c.authorizer); fact('groups', c.groups); fact('attributes', c.attributes)
   fact('in', c.messagesIn + ' messages, ' + size(c.bytesIn)); fact('out', c.messagesOut + ' messages, ' + size(c.bytesOut))
   if (c.close) fact('closed', clock(c.closedAt) + ' with ' + c.close.code + ' ' + JSON.stringify(c.close.reason))
+  // Same connection, same state: only the facts change, so what is being typed stays.
+  const key = c.id + (c.close ? ':closed' : ':open')
+  if (S.panelKey === key) { $('#conn-facts').replaceWith(facts); return }
+  S.panelKey = key
   const filter = el('button', { textContent: 'Filter timeline', onclick: () => { $('#f-conn').value = c.id; rerender() } })
   const kids = [facts, el('div', { className: 'row', style: 'padding:6px 0' }, filter)]
   if (!c.close) {
     const text = el('input', { id: 'post-text', placeholder: 'message to post (as @connections POST)' })
     const send = el('button', { id: 'post-send', className: 'primary', textContent: 'Post', onclick: () => act('POST', '/connections/' + encodeURIComponent(c.id) + '/messages', text.value) })
     const drop = el('button', { id: 'disconnect', className: 'danger', textContent: 'Disconnect (1000)', onclick: () => act('DELETE', '/connections/' + encodeURIComponent(c.id)) })
+    text.onkeydown = (e) => { if (e.key === 'Enter') send.click() }
     kids.push(el('div', { className: 'row', style: 'padding:0' }, text, send), el('div', { className: 'row', style: 'padding:6px 0 0' }, drop))
   }
   panel.replaceChildren(...kids)
