@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GatewayState } from '../gateway/state.js'
 import type { InspectorOptions } from '../options.js'
-import { trackInvocations } from '../runtime/invoke.js'
 import { Recorder } from './recorder.js'
 import { INSPECTOR_PATH, InspectorRoutes, type InspectorSettings } from './routes.js'
 
 // The inspector: a subscriber of the gateway's log (the same records the text log
-// prints) and the routes that show them. It adds nothing to the message path.
+// prints) and the routes that show them. It adds nothing to the message path. While a
+// page is open, handlers' invocations are tracked so their @connections calls name them.
 
 export { INSPECTOR_PATH }
 
@@ -34,7 +34,6 @@ export function startInspector(
 ): Inspector {
   const maxEvents = count('maxEvents', options.maxEvents, INSPECTOR_DEFAULTS.maxEvents)
   const maxBodyBytes = count('maxBodyBytes', options.maxBodyBytes, INSPECTOR_DEFAULTS.maxBodyBytes)
-  trackInvocations()
   const recorder = new Recorder(
     { maxEvents, maxBodyBytes, maxClosed: INSPECTOR_DEFAULTS.maxClosed },
     (id) => state.connections.get(id)?.facts,

@@ -72,7 +72,8 @@ function callerLabel(e) {
   if (!e.caller) return ''
   const inv = S.byInv.get(e.caller)
   if (inv) return 'handler #' + inv.seq + ' (' + (inv.fn || inv.route) + ')'
-  return e.caller
+  // An invocation's calls are recorded before the invocation itself ends.
+  return /^[0-9a-f-]{36}$/.test(e.caller) ? 'a handler still running' : e.caller
 }
 function matches(e) {
   const k = $('#f-kind').value, r = $('#f-route').value.trim(), c = $('#f-conn').value.trim(), q = $('#f-text').value.trim().toLowerCase()
@@ -85,6 +86,7 @@ function matches(e) {
 function row(e) {
   const tr = el('tr', { className: 'ev' })
   tr.dataset.seq = e.seq; tr.dataset.kind = e.kind
+  if (e.caller) tr.dataset.caller = e.caller
   if (S.selected === e.seq) tr.classList.add('selected')
   const status = e.status === undefined ? '' : String(e.status)
   tr.append(
@@ -105,7 +107,13 @@ function add(list) {
   for (const e of list) {
     if (S.bySeq.has(e.seq)) continue
     S.events.push(e); S.bySeq.set(e.seq, e); S.last = Math.max(S.last, e.seq)
-    if (e.invocation && e.kind !== 'MANAGE') S.byInv.set(e.invocation, e)
+    if (e.invocation && e.kind !== 'MANAGE') {
+      S.byInv.set(e.invocation, e)
+      for (const tr of document.querySelectorAll('#timeline tr[data-caller="' + e.invocation + '"]')) {
+        const call = S.bySeq.get(Number(tr.dataset.seq))
+        if (call && !call.error && !call.detail) tr.lastChild.textContent = callerLabel(call)
+      }
+    }
     if (!S.paused && matches(e)) body.prepend(row(e))
   }
   while (S.events.length > MAX_ROWS) { const old = S.events.shift(); S.bySeq.delete(old.seq) }
@@ -161,7 +169,7 @@ async function select(seq) {
   if (d.query) parts.push(block('Query', d.query))
   if (d.invocation && d.kind !== 'MANAGE') {
     const calls = el('div', { id: 'detail-calls' }, el('h3', { textContent: '@connections calls it made (' + d.calls.length + ')' }))
-    if (d.calls.length === 0) calls.append(el('p', { className: 'muted', textContent: 'none' }))
+    if (d.calls.length === 0) calls.append(el('p', { className: 'muted', textContent: d.tracked ? 'none' : 'not known: no inspector page was open while it ran (calls are tied to their handler only while one is)' }))
     for (const c of d.calls) {
       const line = el('div', { className: 'call mono' })
       line.append(el('span', { textContent: (c.route || '').split(' ')[0] + ' ' + c.connectionId + ' ' }), el('span', { className: tone(c.status), textContent: String(c.status) }))
@@ -210,7 +218,7 @@ function renderConnections() {
       el('td', { className: 'mono', textContent: c.id }),
       el('td', { className: 'mono muted', textContent: clock(c.connectedAt) }),
       el('td', { className: 'mono', textContent: c.messagesIn + ' / ' + c.messagesOut }),
-      el('td', { className: 'mono ' + (c.close ? tone(c.close.code) : 'ok'), textContent: c.close ? c.close.code + ' ' + c.close.reason : 'open' }),
+      el('td', { className: 'mono trunc ' + (c.close ? tone(c.close.code) : 'ok'), style: 'max-width:140px', textContent: c.close ? c.close.code + ' ' + c.close.reason : 'open', title: c.close ? c.close.code + ' ' + c.close.reason : '' }),
     )
     tr.onclick = () => { S.conn = c.id; renderConnections() }
     body.append(tr)

@@ -1,4 +1,5 @@
 import type { LogRecord } from '../log.js'
+import { trackingInvocations } from '../runtime/invoke.js'
 
 // What the inspector remembers: the last N log records (a ring) and a table of the
 // connections they describe. Recording keeps references and cuts oversized bodies;
@@ -16,6 +17,8 @@ export interface Entry extends LogRecord {
   seq: number
   /** The integration table's generation when it ran: another one means the code was reloaded since. */
   generation: number
+  /** Whether its @connections calls were tied to it (a page was open while it ran). */
+  tracked: boolean
   /** Fields whose text was cut at maxBodyBytes, with their full length. */
   cut?: Record<string, number>
 }
@@ -75,6 +78,7 @@ export class Recorder {
     const entry = record as Entry
     entry.seq = this.#next++
     entry.generation = this.generation()
+    entry.tracked = trackingInvocations()
     this.#trim(entry)
     this.#ring[entry.seq % this.#ring.length] = entry
     this.#track(entry)

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
 import { BodyTooLargeError, readBody } from '../gateway/request.js'
 import type { GatewayState } from '../gateway/state.js'
+import { trackInvocations } from '../runtime/invoke.js'
 import { disconnect, postTo, replay } from './actions.js'
 import { InspectorError } from './errors.js'
 import { refusal } from './guard.js'
@@ -183,6 +184,7 @@ export class InspectorRoutes {
       if (pending.length > 0) res.write(`data: ${JSON.stringify(pending)}\n\n`)
       pending = []
     }
+    const untrack = trackInvocations()
     const unsubscribe = this.recorder.subscribe((entry) => {
       if (res.writableLength > STREAM_BACKLOG_BYTES) {
         gap = true
@@ -199,6 +201,7 @@ export class InspectorRoutes {
     this.#streams.add(res)
     res.on('close', () => {
       unsubscribe()
+      untrack()
       clearInterval(heartbeat)
       if (timer) clearTimeout(timer)
       this.#streams.delete(res)

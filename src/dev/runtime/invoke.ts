@@ -17,12 +17,29 @@ export type Outcome = (
 }
 
 // Which invocation an async call belongs to, so an @connections call made by a handler
-// names its caller. Off until the inspector asks: on Node 20 an AsyncLocalStorage
-// installs promise hooks for the whole process.
+// names its caller. On only while someone looks (an inspector page is open): on Node 20
+// an AsyncLocalStorage installs promise hooks for the whole process, which costs every
+// handler's promises, and disabling the last one removes them again.
 let scope: AsyncLocalStorage<string> | undefined
+let watchers = 0
 
-export function trackInvocations(): void {
+/** Starts tracking; the returned function stops (tracking ends when every caller stopped). */
+export function trackInvocations(): () => void {
+  watchers++
   scope ??= new AsyncLocalStorage<string>()
+  let stopped = false
+  return () => {
+    if (stopped) return
+    stopped = true
+    if (--watchers > 0) return
+    scope?.disable()
+    scope = undefined
+  }
+}
+
+/** Whether invocations are being tracked now. */
+export function trackingInvocations(): boolean {
+  return scope !== undefined
 }
 
 /** The request id of the invocation the current async call runs in, when tracked. */

@@ -45,6 +45,8 @@ describe('inspector API', () => {
 
   it('records connections, messages with their Lambda event and result, and the @connections calls they made', async () => {
     const { base, gw } = await gateway()
+    // Calls name their caller while a page is open (the stream is what the page keeps open).
+    const page = await fetch(`${base}api/stream`)
     const a = await connected(`${gw.url}?room=1`, undefined, { headers: { 'User-Agent': 'alice-agent' } })
     const b = await connected(gw.url)
     const [idA, idB] = gw.connections() as [string, string]
@@ -94,6 +96,14 @@ describe('inspector API', () => {
     const boom = await find(base, (e) => e.route === 'boom')
     const boomDetail = (await api(base, 'GET', `/events/${boom.seq}`)).data
     expect(boomDetail.result.statusCode).toBe(500)
+
+    // With no page open, nothing tracks invocations: the call is recorded without its caller.
+    await page.body!.cancel()
+    await sleep(50)
+    a.ws.send(JSON.stringify({ action: 'tell', to: idB, text: 'unwatched' }))
+    await b.next()
+    const unwatched = await find(base, (e) => e.kind === 'MANAGE' && e.seq > boom.seq)
+    expect(unwatched.caller).toBe('in-process')
   })
 
   it('posts to and disconnects a connection; unknown ids and huge bodies get a clear answer', async () => {
@@ -217,6 +227,7 @@ describe('inspector API', () => {
 
   it('copies an exchange as a vitest test that passes when written to a file', async () => {
     const { base, gw } = await gateway()
+    const page = await fetch(`${base}api/stream`)
     const a = await connected(gw.url, undefined, { headers: { 'User-Agent': 'copy-agent' } })
     const b = await connected(gw.url)
     const [, idB] = gw.connections() as [string, string]
@@ -237,7 +248,19 @@ describe('inspector API', () => {
     expect(broken).not.toBe(snippet.data)
     const failing = await runSnippet('tell-broken', broken)
     expect(failing.code).not.toBe(0)
+
+    // Recorded with no page open: the calls are unknown, and the test says so and still runs.
+    await page.body!.cancel()
+    await sleep(50)
+    a.ws.send(JSON.stringify({ action: 'tell', to: idB, text: 'unwatched' }))
+    await b.next()
+    const later = await find(base, (e) => e.route === 'tell' && e.seq > tell.seq)
+    const loose = (await api(base, 'GET', `/events/${later.seq}/test`)).data as string
+    expect(loose).toContain('new FakeStreamer({ strict: false })')
+    expect(loose).not.toContain('fake.assertCalls(')
+    const looseRun = await runSnippet('tell-untracked', loose)
+    expect(looseRun.code, looseRun.output).toBe(0)
     void app
     void client
-  }, 60_000)
+  }, 90_000)
 })

@@ -205,12 +205,12 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     const { page } = await open(gw.inspectorUrl!, 'light')
     await eventRow(page, 'boom').click()
     await page.locator('#detail-result pre').waitFor({ timeout: 5_000 })
-    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor')
     expect(bg).toBe('rgb(247, 247, 248)')
     await page.screenshot({ path: `${SHOTS}/inspector-light.png` })
     const message = await page.evaluate(async () => {
       const res = await fetch('/_socketeer/api/events/424242')
-      return { status: res.status, body: await res.json() }
+      return { status: res.status, body: (await res.json()) as { message: string } }
     })
     expect(message.status).toBe(404)
     expect(message.body.message).toMatch(/#424242 is no longer held/)
