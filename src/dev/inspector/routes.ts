@@ -133,7 +133,10 @@ export class InspectorRoutes {
         return sendJson(res, 200, detail(entry, this.recorder, this.state.table.generation))
       if (action === 'test' && method === 'GET') {
         const calls = entry.invocation ? this.recorder.callsOf(entry.invocation) : []
-        const text = testSnippet(entry, calls, this.settings.appImport)
+        const liveAt = [...this.recorder.connections.values()]
+          .filter((c) => c.connectedAt <= entry.at && (c.closedAt === undefined || c.closedAt >= entry.at))
+          .map((c) => c.id)
+        const text = testSnippet(entry, calls, this.settings.appImport, liveAt)
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
         return void res.end(text)
       }

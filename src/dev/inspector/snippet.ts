@@ -92,8 +92,11 @@ function serverError(result: unknown): boolean {
   return typeof status === 'number' && status >= 500
 }
 
-/** The test file's text; `appImport` is the module the App is imported from. */
-export function testSnippet(entry: Entry, calls: Entry[], appImport: string): string {
+/**
+ * The test file's text; `appImport` is the module the App is imported from. `liveAt` are
+ * the connections open when the event ran: an untracked event's fake knows them all.
+ */
+export function testSnippet(entry: Entry, calls: Entry[], appImport: string, liveAt: string[] = []): string {
   if (entry.event === undefined || entry.fn === undefined)
     throw new InspectorError(400, `#${entry.seq} ran no function: there is nothing to turn into a test`)
   if (entry.cut?.['event.body'] !== undefined)
@@ -105,19 +108,22 @@ export function testSnippet(entry: Entry, calls: Entry[], appImport: string): st
   const ownIsNew = entry.fn === '$connect' || entry.fn === 'authorizer' || entry.fn === '$disconnect'
   const setup: string[] = []
   const seen = new Set<string>()
-  for (const call of calls) {
-    const id = call.connectionId
+  const known = entry.tracked
+    ? calls.map((call) => ({ id: call.connectionId, gone: call.status === 410 }))
+    : liveAt.map((id) => ({ id, gone: false }))
+  for (const { id, gone } of known) {
     if (id === undefined || seen.has(id) || (ownIsNew && id === own)) continue
     seen.add(id)
-    setup.push(`  fake.${call.status === 410 ? 'gone' : 'connect'}(${JSON.stringify(id)})`)
+    setup.push(`  fake.${gone ? 'gone' : 'connect'}(${JSON.stringify(id)})`)
   }
   const failed = entry.error !== undefined && entry.result === undefined
   const title = `${entry.fn}${own ? ` on ${own}` : ''} does what the inspector saw (#${entry.seq})`
   const untracked = entry.tracked
     ? []
     : [
-        '  // Recorded with no inspector page open: the @connections calls it made were not',
-        '  // tied to it, so this fake accepts any call. Name the calls you expect with assertCalls.',
+        '  // Recorded with no inspector page open: the @connections calls it made were not tied',
+        '  // to it. The fake knows every connection open then and accepts any call; name the',
+        '  // calls you expect with fake.assertCalls([...]).',
       ]
   const lines = [
     `// Written by the socketeer inspector from #${entry.seq} (${entry.kind} ${entry.route ?? ''}, ${new Date(entry.at).toISOString()}).`,
