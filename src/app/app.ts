@@ -118,10 +118,14 @@ export class App implements ContextHost {
         createJsonLogger({ level: options.logLevel, fields: { requestId } })
     // Read live: routes are registered after construction.
     Object.defineProperty(this.handler, APP_INTEGRATION, {
-      value: (): AppIntegration => ({
-        webSocketRoutes: this.webSocketRoutes,
-        authorizer: this.#authorizer !== undefined,
-      }),
+      value: (): AppIntegration => {
+        const described: AppIntegration = {
+          webSocketRoutes: this.webSocketRoutes,
+          authorizer: this.#authorizer !== undefined,
+        }
+        if (this.connections) described.connections = this.connections
+        return described
+      },
     })
   }
 

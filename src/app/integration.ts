@@ -10,6 +10,13 @@ export interface AppIntegration {
   webSocketRoutes: string[]
   /** True when `app.authorizer()` registered a `$connect` authorizer. */
   authorizer: boolean
+  /** The App's connection registry, when it has one: what a host may show of a connection. */
+  connections?: {
+    get(
+      connectionId: string,
+    ): Promise<{ attributes?: Record<string, unknown>; principalId?: string } | undefined>
+    groups(connectionId: string): AsyncIterable<string>
+  }
 }
 
 /** The App behind a handler function, if it is an `app.handler`. */

@@ -1,4 +1,4 @@
-import { appIntegrationOf } from '../../app/integration.js'
+import { type AppIntegration, appIntegrationOf } from '../../app/integration.js'
 import type { Integrations, LambdaHandler } from '../options.js'
 
 // Which function is integrated on which route. Swappable as a whole, so hot reload
@@ -70,6 +70,11 @@ export class IntegrationTable {
     const { authorizer, handler } = this.#current
     if (authorizer) return authorizer
     return handler && appIntegrationOf(handler)?.authorizer ? handler : undefined
+  }
+
+  /** The main handler's connection registry, when it is an App with one. */
+  registry(): AppIntegration['connections'] {
+    return appIntegrationOf(this.#current.handler)?.connections
   }
 
   /** The function behind the HTTP routes (the main handler). */

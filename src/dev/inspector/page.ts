@@ -229,7 +229,7 @@ function renderConnections() {
   const facts = el('dl', { className: 'facts', id: 'conn-facts' })
   const fact = (k, v) => { if (v !== undefined && v !== '') facts.append(el('dt', { textContent: k }), el('dd', { className: 'mono', textContent: typeof v === 'string' ? v : JSON.stringify(v) })) }
   fact('id', c.id); fact('connected', new Date(c.connectedAt).toLocaleString()); fact('source ip', c.sourceIp); fact('user agent', c.userAgent)
-  fact('query', c.query); fact('authorizer', c.authorizer); fact('groups', c.groups); fact('attributes', c.attributes)
+  fact('query', c.query); fact('authorizer', c.authorizer); fact('groups', c.groups); fact('attributes', c.attributes); fact('registry', c.registryError)
   fact('in', c.messagesIn + ' messages, ' + size(c.bytesIn)); fact('out', c.messagesOut + ' messages, ' + size(c.bytesOut))
   if (c.close) fact('closed', clock(c.closedAt) + ' with ' + c.close.code + ' ' + JSON.stringify(c.close.reason))
   // Same connection, same state: only the facts change, so what is being typed stays.

@@ -8,6 +8,7 @@ import { InspectorError } from './errors.js'
 import { refusal } from './guard.js'
 import { INSPECTOR_PAGE } from './page.js'
 import type { Recorder } from './recorder.js'
+import { withRegistry } from './registry.js'
 import { testSnippet } from './snippet.js'
 import { detail, type Summary, summary } from './views.js'
 
@@ -102,10 +103,10 @@ export class InspectorRoutes {
     }
     if (parts[0] !== 'api') throw new InspectorError(404, `No inspector page at ${path}`)
     const [, what, id, action] = parts
-    if (what === 'state' && method === 'GET') return sendJson(res, 200, this.#state())
+    if (what === 'state' && method === 'GET') return sendJson(res, 200, await this.#state())
     if (what === 'stream' && method === 'GET') return this.#stream(req, res)
     if (what === 'connections' && id === undefined && method === 'GET')
-      return sendJson(res, 200, [...this.recorder.connections.values()])
+      return sendJson(res, 200, await withRegistry(this.state, [...this.recorder.connections.values()]))
     if (what === 'connections' && id !== undefined) {
       if (action === 'messages' && method === 'POST') {
         const body = await this.#body(req)
@@ -158,13 +159,13 @@ export class InspectorRoutes {
     }
   }
 
-  #state() {
+  async #state() {
     return {
       gateway: { ...this.settings.urls(), stage: this.state.options.stage },
       limits: { maxEvents: this.settings.maxEvents, maxBodyBytes: this.settings.maxBodyBytes },
       lastSeq: this.recorder.lastSeq,
       events: this.recorder.after(0).map(summary),
-      connections: [...this.recorder.connections.values()],
+      connections: await withRegistry(this.state, [...this.recorder.connections.values()]),
     }
   }
 

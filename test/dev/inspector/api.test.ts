@@ -1,5 +1,6 @@
 import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
+import { App, MemoryConnectionStore } from '../../../src/index.js'
 import { client, connected, sleep, start } from '../helpers.js'
 import { app, handler } from './fixtures/app.js'
 import { api, runSnippet } from './helpers.js'
@@ -104,6 +105,23 @@ describe('inspector API', () => {
     await b.next()
     const unwatched = await find(base, (e) => e.kind === 'MANAGE' && e.seq > boom.seq)
     expect(unwatched.caller).toBe('in-process')
+  })
+
+  it("shows groups and attributes from the App's connection registry", async () => {
+    const registryApp = new App({ logLevel: 'silent', connections: new MemoryConnectionStore() })
+    registryApp.webSocket('$connect', async (ctx) => {
+      const ws = ctx.asWebSocket()
+      await ws.setAttributes({ name: ws.query.name })
+      await ws.join('room-1')
+    })
+    const { gw } = await start({ handler: registryApp.handler, inspector: true })
+    await connected(`${gw.url}?name=carol`)
+    const [id] = gw.connections() as [string]
+    const conns = (await api(gw.inspectorUrl!, 'GET', '/connections')).data
+    expect(conns.find((c: any) => c.id === id)).toMatchObject({
+      groups: ['room-1'],
+      attributes: { name: 'carol' },
+    })
   })
 
   it('posts to and disconnects a connection; unknown ids and huge bodies get a clear answer', async () => {
