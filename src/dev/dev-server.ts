@@ -1,5 +1,5 @@
 import { relative } from 'node:path'
-import { type Gateway, startGateway } from './gateway/gateway.js'
+import { type Gateway, gatewayLog, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
 import type { GatewayOptions } from './options.js'
 import { type EntryPlan, type EntrySpec, type Loaded, loadEntries, parseEntry } from './runtime/loader.js'
@@ -68,7 +68,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     options.logger === false
       ? undefined
       : (options.logger ?? ((line: string) => process.stdout.write(`${line}\n`)))
-  const log = devLogger(sink)
+  let log = devLogger(sink)
   let current: Loaded = await loadEntries(entries)
   const { entry: _e, routes: _r, authorizer: _a, cwd: _c, watch: _w, ...gatewayOptions } = options
   let gateway: Gateway
@@ -83,6 +83,8 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     await current.release()
     throw error
   }
+  // The gateway's own log: the same lines, and the inspector sees the reloads.
+  log = gatewayLog(gateway) ?? log
 
   let running: Promise<boolean> | undefined
   let again = false

@@ -8,7 +8,7 @@ import { parseManagementPath } from '../../management/wire.js'
 import { GoneError, ThrottledError } from '../../streamer/errors.js'
 import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
 import { type Inspector, startInspector } from '../inspector/inspector.js'
-import { devLogger } from '../log.js'
+import { type DevLogger, devLogger } from '../log.js'
 import { holdDummyCredentials } from '../management/credentials.js'
 import { registerInProcess } from '../management/in-process.js'
 import { forbidManagement, handleManagement } from '../management/management.js'
@@ -45,6 +45,14 @@ export interface Gateway {
 }
 
 const CLOSE_GRACE_MS = 2_000
+
+// Each gateway's log, for what runs beside it in this package (the dev server's RELOAD
+// lines), so the inspector sees them too. Not part of the public Gateway.
+const logs = new WeakMap<Gateway, DevLogger>()
+
+export function gatewayLog(gateway: Gateway): DevLogger | undefined {
+  return logs.get(gateway)
+}
 
 function displayHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'
@@ -239,7 +247,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const httpUrl = `http://${host}:${port}`
-  return {
+  const gateway: Gateway = {
     url: `ws://${host}:${port}/${resolved.stage}`,
     httpUrl,
     managementEndpoint: `${httpUrl}/${resolved.stage}`,
@@ -252,4 +260,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return closing
     },
   }
+  logs.set(gateway, log)
+  return gateway
 }
