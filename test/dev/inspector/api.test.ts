@@ -1,7 +1,7 @@
 import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { App, MemoryConnectionStore } from '../../../src/index.js'
-import { client, connected, sleep, start } from '../helpers.js'
+import { client, connected, refused, sleep, start } from '../helpers.js'
 import { app, handler } from './fixtures/app.js'
 import { api, runSnippet } from './helpers.js'
 
@@ -122,6 +122,38 @@ describe('inspector API', () => {
       groups: ['room-1'],
       attributes: { name: 'carol' },
     })
+  })
+
+  it('records authorizer runs (their context on the connection), refused handshakes and HTTP requests', async () => {
+    const authApp = new App({ logLevel: 'silent' })
+    authApp.authorizer((ctx, event: any) => {
+      if (event.queryStringParameters?.token !== 'good') return ctx.reject(403)
+      return { principalId: 'user-1', context: { plan: 'pro' } }
+    })
+    authApp.get('/hello', (ctx) => ctx.json({ hi: ctx.req.query.who ?? 'there' }))
+    const { gw } = await start({ handler: authApp.handler, inspector: true })
+    const base = gw.inspectorUrl!
+    await connected(`${gw.url}?token=good`)
+    const [id] = gw.connections() as [string]
+    await refused(`${gw.url}?token=bad`)
+    await fetch(`${gw.httpUrl}/hello?who=inspector`)
+
+    const conns = (await api(base, 'GET', '/connections')).data
+    expect(conns.find((c: any) => c.id === id).authorizer).toMatchObject({
+      principalId: 'user-1',
+      plan: 'pro',
+    })
+    const denied = await find(base, (e) => e.kind === 'AUTHORIZE' && e.status === 403)
+    const deniedDetail = (await api(base, 'GET', `/events/${denied.seq}`)).data
+    expect(deniedDetail.event).toMatchObject({ type: 'REQUEST', queryStringParameters: { token: 'bad' } })
+    expect(deniedDetail.result.policyDocument.Statement[0].Effect).toBe('Deny')
+    const http = await find(base, (e) => e.kind === 'HTTP' && e.route === 'GET /hello')
+    const httpDetail = (await api(base, 'GET', `/events/${http.seq}`)).data
+    expect(httpDetail.event).toMatchObject({ httpMethod: 'GET', path: '/hello' })
+    expect(JSON.parse(httpDetail.result.body)).toEqual({ hi: 'inspector' })
+    // The inspector's own requests are not on its timeline.
+    const state = (await api(base, 'GET', '/state')).data
+    expect(state.events.some((e: any) => (e.route ?? '').includes('_socketeer'))).toBe(false)
   })
 
   it('posts to and disconnects a connection; unknown ids and huge bodies get a clear answer', async () => {

@@ -192,6 +192,11 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     await eventRow(page, 'tell', 'MESSAGE').click()
     await page.locator('#detail-event pre').waitFor({ timeout: 5_000 })
     await page.screenshot({ path: `${SHOTS}/inspector-dark.png` })
+    // A smaller laptop screen.
+    await page.setViewportSize({ width: 1280, height: 720 })
+    if (boto3) await eventRow(page, 'Boto3/').click()
+    await sleep(200)
+    await page.screenshot({ path: `${SHOTS}/inspector-1280.png` })
     expect(errors).toEqual([])
   }, 90_000)
 
