@@ -10,7 +10,14 @@ const { handler } = await tsImport('./app.ts', import.meta.url)
 
 let gw
 try {
-  gw = await startGateway({ handler, host, port, routeResponses: ['whoami'] })
+  gw = await startGateway({
+    handler,
+    host,
+    port,
+    routeResponses: ['whoami'],
+    // The inspector beside the chat; its "copy as test" imports the App from the example.
+    inspector: { appImport: './examples/chat/app.js' },
+  })
 } catch (error) {
   if (error?.code === 'EADDRINUSE') {
     console.error(`port ${port} is busy; try: PORT=${port + 1} npm run demo`)
@@ -23,6 +30,7 @@ console.log(`
 socketeer chat on the local gateway
 
   page        ${gw.httpUrl}/          (open it in two tabs)
+  inspector   ${gw.inspectorUrl}   (every connection, event and @connections call)
   websocket   ${gw.url}
   management  ${gw.managementEndpoint}/@connections/{connectionId}
 
