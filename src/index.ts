@@ -4,8 +4,9 @@ export type { AppOptions, AuthorizerResult, LambdaResult } from './app/app.js'
 export { App, UnknownEventError } from './app/app.js'
 export type { AuthorizerDecision, AuthorizerHandler } from './app/authorizer.js'
 export type { Handler, Middleware, Next } from './app/compose.js'
+export type { ResponseHeaders } from './app/context.js'
 export { Context, HttpRequestView, HttpResponse } from './app/context.js'
-export { RouteRegistrationError } from './app/route-error.js'
+export { AuthorizerFailedError, RouteRegistrationError } from './app/errors.js'
 // Connection registry (issue 5): stores, groups, broadcast that prunes gone connections.
 export type {
   BroadcastDeps,
@@ -19,7 +20,9 @@ export { DynamoConnectionStore } from './connections/dynamo.js'
 export type { DynamoClientLike } from './connections/dynamo-client.js'
 export {
   ConnectionGoneError,
+  ConnectionStoreError,
   ConnectionStoreMissingError,
+  ConnectionStoreTimeoutError,
   ConnectionStoreValidationError,
 } from './connections/errors.js'
 export type { MemoryConnectionStoreOptions } from './connections/memory.js'

@@ -66,7 +66,7 @@ export function createChatApp(options: AppOptions = {}): App {
       return
     }
     const from = nameOf(ws.connectionId, await store.get(ws.connectionId))
-    await announce(ctx, store, { type: 'message', from, text: message, at: ws.requestTime })
+    await announce(ctx, store, { type: 'message', from, text: message, at: ws.requestTimeEpoch })
   })
 
   // Answered through the route response (the gateway must enable one for `whoami`).

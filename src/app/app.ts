@@ -6,7 +6,7 @@ import type {
 import { afterHandlers, beforeHandlers, broadcastFromApp } from '../connections/lifecycle.js'
 import type { ConnectionStore } from '../connections/types.js'
 import { MANAGEMENT_ENDPOINT_ENV } from '../env.js'
-import { AppError } from '../errors.js'
+import { AppError, errorEnvelope } from '../errors.js'
 import { describeEvent } from '../events/describe.js'
 import { detectTrigger, type TriggerKind } from '../events/detect.js'
 import { type HttpRequest, parseAlbEvent, parseHttpApiEvent, parseRestEvent } from '../events/http.js'
@@ -29,6 +29,7 @@ import { regionFromHost } from '../websocket/region.js'
 import { type AuthorizerHandler, runAuthorizer } from './authorizer.js'
 import { compose, type Handler, type Middleware } from './compose.js'
 import { Context, type ContextHost } from './context.js'
+import { RouteRegistrationError, UnknownEventError } from './errors.js'
 import { APP_INTEGRATION, type AppIntegration } from './integration.js'
 import {
   httpErrorResponse,
@@ -37,7 +38,6 @@ import {
   webSocketErrorResult,
   webSocketResult,
 } from './respond.js'
-import { RouteRegistrationError } from './route-error.js'
 import { HttpRouter, type Route, validateRouteKey } from './routes.js'
 
 export interface AppOptions {
@@ -66,18 +66,7 @@ import type { AuthorizerResult } from './authorizer.js'
 
 type RouteArgs = [...Middleware[], Handler]
 
-/** The error thrown for an event that is none of the supported triggers. */
-export class UnknownEventError extends AppError {
-  override readonly name = 'UnknownEventError'
-  /** `received` describes the event; `reason` replaces the default explanation. */
-  constructor(received: string, reason?: string) {
-    super(
-      'unknown_event',
-      reason ??
-        `socketeer cannot handle this event: expected an API Gateway WebSocket, REST (V1) proxy, HTTP API (V2), Function URL, ALB or $connect authorizer event; received ${received}`,
-    )
-  }
-}
+export { UnknownEventError }
 
 export class App implements ContextHost {
   readonly endpointOptions: EndpointOptions
@@ -224,7 +213,7 @@ export class App implements ContextHost {
           return this.#authorize(event as AuthorizerRequestEvent, lambdaContext)
         default: {
           const error = new UnknownEventError(describeEvent(event))
-          this.loggerFor(lambdaContext?.awsRequestId || crypto.randomUUID()).error(error.message, {
+          this.loggerFor(idOf(lambdaContext?.awsRequestId) ?? crypto.randomUUID()).error(error.message, {
             code: error.code,
           })
           return Promise.reject(error)
@@ -245,7 +234,7 @@ export class App implements ContextHost {
   // without an extra async frame and await; a promise is chained once.
   #webSocket(event: WebSocketEvent, lambdaContext: LambdaContext | undefined): Promise<WebSocketResult> {
     const rc = event.requestContext
-    const requestId = rc.requestId || lambdaContext?.awsRequestId || crypto.randomUUID()
+    const requestId = idOf(rc.requestId) ?? idOf(lambdaContext?.awsRequestId) ?? crypto.randomUUID()
     let route = this.#ws.get(rc.routeKey)
     if (route === undefined && rc.eventType === 'MESSAGE') route = this.#ws.get('$default')
     const ctx = new Context(this, 'websocket', event, lambdaContext, requestId)
@@ -268,7 +257,7 @@ export class App implements ContextHost {
     return Promise.resolve(this.#webSocketSuccess(ctx, value, route.key))
   }
 
-  #webSocketSuccess(ctx: Context, value: unknown, route: string): WebSocketResult {
+  #webSocketSuccess(ctx: Context, value: unknown, route: string): WebSocketResult | Promise<WebSocketResult> {
     try {
       return webSocketResult(value, ctx.acceptedProtocol)
     } catch (error) {
@@ -277,9 +266,35 @@ export class App implements ContextHost {
     }
   }
 
-  #webSocketFailure(ctx: Context, error: unknown, route: string): WebSocketResult {
+  #webSocketFailure(ctx: Context, error: unknown, route: string): WebSocketResult | Promise<WebSocketResult> {
     this.#logFailure(ctx, error, route)
+    if (ctx.asWebSocket().eventType === 'MESSAGE') return this.#messageFailure(ctx, error)
     return webSocketErrorResult(error, ctx.requestId)
+  }
+
+  /**
+   * A MESSAGE route failed. Most routes are one-way: API Gateway drops their result, so an
+   * error result would never reach the client. A client error (an AppError below 500)
+   * goes to the sender as the error envelope through @connections, and the result carries
+   * no body (a route with a route response would otherwise send it twice). Anything else
+   * fails the invocation, as a plain Lambda's throw does: API Gateway sends the sender
+   * `{"message": "Internal server error", ...}` and Lambda counts an error. Locally the
+   * gateway does the same with the rejection.
+   */
+  async #messageFailure(ctx: Context, error: unknown): Promise<WebSocketResult> {
+    if (!(error instanceof AppError && error.status < 500)) throw error
+    const { status, body } = errorEnvelope(error, ctx.requestId)
+    try {
+      await ctx.asWebSocket().send(JSON.stringify(body))
+    } catch (sendError) {
+      // Gone (the client left), or no permission to post: the failure is logged already.
+      ctx.log.warn('could not send the error envelope to the sender', {
+        requestId: ctx.requestId,
+        connectionId: ctx.asWebSocket().connectionId,
+        error: sendError,
+      })
+    }
+    return { statusCode: status }
   }
 
   async #noWebSocketRoute(ctx: Context, routeKey: string, eventType: string): Promise<WebSocketResult> {
@@ -299,9 +314,9 @@ export class App implements ContextHost {
       routeKey,
       registered: this.webSocketRoutes,
     })
-    return webSocketErrorResult(
+    return this.#messageFailure(
+      ctx,
       new AppError('route_not_found', `No route for ${JSON.stringify(routeKey)}`),
-      ctx.requestId,
     )
   }
 
@@ -325,8 +340,8 @@ export class App implements ContextHost {
     lambdaContext: LambdaContext | undefined,
   ): Promise<HttpResult> {
     const requestId =
-      (event as { requestContext?: { requestId?: string } }).requestContext?.requestId ||
-      lambdaContext?.awsRequestId ||
+      idOf((event as { requestContext?: { requestId?: unknown } }).requestContext?.requestId) ??
+      idOf(lambdaContext?.awsRequestId) ??
       crypto.randomUUID()
     const ctx = new Context(this, kind, event, lambdaContext, requestId)
     const multiValue = kind === 'alb' && (event as AlbEvent).multiValueHeaders != null
@@ -367,7 +382,8 @@ export class App implements ContextHost {
     event: AuthorizerRequestEvent,
     lambdaContext: LambdaContext | undefined,
   ): Promise<AuthorizerResult> {
-    const requestId = event.requestContext?.requestId || lambdaContext?.awsRequestId || crypto.randomUUID()
+    const requestId =
+      idOf(event.requestContext?.requestId) ?? idOf(lambdaContext?.awsRequestId) ?? crypto.randomUUID()
     const ctx = new Context(this, 'authorizer', event, lambdaContext, requestId)
     if (!this.#authorizer) {
       const error = new UnknownEventError(
@@ -394,6 +410,11 @@ export class App implements ContextHost {
     }
     ctx.log.error('handler failed', { requestId: ctx.requestId, route, error })
   }
+}
+
+/** A request id from the event or context: a non-empty string of sane length, else none. */
+function idOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= 256 ? value : undefined
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

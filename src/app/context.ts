@@ -25,12 +25,19 @@ export interface ContextHost {
   connections?: ConnectionStore
 }
 
+/**
+ * Response headers: an array sends the header once per value, e.g. several
+ * `set-cookie` (REST: `multiValueHeaders`; HTTP API and Function URL: `cookies`; ALB:
+ * `multiValueHeaders` when the target group has them on).
+ */
+export type ResponseHeaders = Record<string, string | string[]>
+
 /** An HTTP response a handler returns; plain values are turned into one for you. */
 export class HttpResponse {
   constructor(
     readonly status: number,
     readonly body: string | Uint8Array | undefined,
-    readonly headers: Record<string, string> = {},
+    readonly headers: ResponseHeaders = {},
   ) {}
 }
 
@@ -43,7 +50,9 @@ export class HttpRequestView implements HttpRequest {
   readonly path: string
   /** Lower-cased header names. */
   readonly headers: Record<string, string>
+  /** One value per name (the last on REST/ALB, comma-joined on HTTP API); `queries(name)` has them all. */
   readonly query: Record<string, string>
+  readonly queryLists: Record<string, string[]>
   readonly body: string | undefined
   readonly isBase64Encoded: boolean
   readonly sourceIp: string | undefined
@@ -56,13 +65,18 @@ export class HttpRequestView implements HttpRequest {
     this.path = request.path
     this.headers = request.headers
     this.query = request.query
+    this.queryLists = request.queryLists
     this.body = request.body
     this.isBase64Encoded = request.isBase64Encoded
     this.sourceIp = request.sourceIp
   }
 
   header(name: string): string | undefined {
-    return this.headers[name.toLowerCase()]
+    return Object.hasOwn(this.headers, name.toLowerCase()) ? this.headers[name.toLowerCase()] : undefined
+  }
+  /** Every value of a query parameter, in order (`?tag=a&tag=b` → `['a', 'b']`); `[]` when absent. */
+  queries(name: string): string[] {
+    return Object.hasOwn(this.queryLists, name) ? this.queryLists[name]! : []
   }
   text(): string {
     if (this.body === undefined) return ''
@@ -183,20 +197,16 @@ export class Context implements WebSocketHost {
     return this.#req
   }
 
-  json(value: unknown, status = 200, headers: Record<string, string> = {}): HttpResponse {
+  json(value: unknown, status = 200, headers: ResponseHeaders = {}): HttpResponse {
     return new HttpResponse(status, JSON.stringify(value), { 'content-type': 'application/json', ...headers })
   }
-  text(value: string, status = 200, headers: Record<string, string> = {}): HttpResponse {
+  text(value: string, status = 200, headers: ResponseHeaders = {}): HttpResponse {
     return new HttpResponse(status, value, { 'content-type': 'text/plain; charset=utf-8', ...headers })
   }
-  html(value: string, status = 200, headers: Record<string, string> = {}): HttpResponse {
+  html(value: string, status = 200, headers: ResponseHeaders = {}): HttpResponse {
     return new HttpResponse(status, value, { 'content-type': 'text/html; charset=utf-8', ...headers })
   }
-  body(
-    value: string | Uint8Array | undefined,
-    status = 200,
-    headers: Record<string, string> = {},
-  ): HttpResponse {
+  body(value: string | Uint8Array | undefined, status = 200, headers: ResponseHeaders = {}): HttpResponse {
     return new HttpResponse(status, value, headers)
   }
 }

@@ -1,7 +1,7 @@
 import { AppError, type ErrorEnvelope, errorEnvelope } from '../errors.js'
 import type { TriggerKind } from '../events/detect.js'
 import type { HttpResult, WebSocketResult } from '../events/types.js'
-import { HttpResponse } from './context.js'
+import { HttpResponse, type ResponseHeaders } from './context.js'
 
 // Turning what a handler returned (or threw) into the Lambda result each trigger expects.
 
@@ -116,10 +116,46 @@ export function httpErrorResponse(error: unknown, requestId: string): HttpRespon
 }
 
 /** Headers as an ALB target group with multi-value headers on reads them. */
-function multiValue(headers: Record<string, string>): Record<string, string[]> {
+function multiValue(headers: ResponseHeaders): Record<string, string[]> {
   const multi: Record<string, string[]> = {}
-  for (const k in headers) multi[k] = [String(headers[k])]
+  for (const k of Object.keys(headers)) {
+    const v = headers[k]!
+    multi[k] = Array.isArray(v) ? v.map(String) : [String(v)]
+  }
   return multi
+}
+
+/**
+ * Response headers as each trigger carries several values of one name: REST V1 in
+ * `multiValueHeaders` (merged with `headers` by API Gateway); HTTP API and Function URL
+ * (payload 2.0) with `set-cookie` values in `cookies` and any other list comma-joined;
+ * an ALB target group without multi-value headers can carry one value per name, the last.
+ */
+function splitHeaders(
+  kind: TriggerKind,
+  headers: ResponseHeaders,
+): { headers: Record<string, string>; multiValueHeaders?: Record<string, string[]>; cookies?: string[] } {
+  const single: Record<string, string> = {}
+  let multi: Record<string, string[]> | undefined
+  let cookies: string[] | undefined
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]!
+    if (!Array.isArray(value)) {
+      single[name] = value
+      continue
+    }
+    if (kind === 'rest') {
+      multi ??= {}
+      multi[name] = value
+    } else if (kind === 'http' || kind === 'url') {
+      if (name.toLowerCase() === 'set-cookie') (cookies ??= []).push(...value)
+      else single[name] = value.join(', ')
+    } else if (value.length > 0) single[name] = value[value.length - 1]!
+  }
+  const out: ReturnType<typeof splitHeaders> = { headers: single }
+  if (multi) out.multiValueHeaders = multi
+  if (cookies) out.cookies = cookies
+  return out
 }
 
 /**
@@ -148,18 +184,11 @@ export function httpResult(
       : binary
         ? Buffer.from(value.body as Uint8Array).toString('base64')
         : (value.body as string)
-  const result: HttpResult = {
-    statusCode: value.status,
-    headers: value.headers,
-    body,
-    isBase64Encoded: binary,
-  }
-  if (kind === 'alb') {
-    result.statusDescription = `${value.status} ${REASONS[value.status] ?? ''}`.trim()
-    if (multiValueHeaders) {
-      result.multiValueHeaders = multiValue(value.headers)
-      delete result.headers
-    }
-  }
+  const result: HttpResult = { statusCode: value.status, headers: {}, body, isBase64Encoded: binary }
+  if (kind === 'alb' && multiValueHeaders) {
+    result.multiValueHeaders = multiValue(value.headers)
+    delete result.headers
+  } else Object.assign(result, splitHeaders(kind, value.headers))
+  if (kind === 'alb') result.statusDescription = `${value.status} ${REASONS[value.status] ?? ''}`.trim()
   return result
 }

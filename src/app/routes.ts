@@ -1,5 +1,5 @@
 import type { Handler, Middleware } from './compose.js'
-import { RouteRegistrationError } from './route-error.js'
+import { RouteRegistrationError } from './errors.js'
 
 // Route tables: WebSocket route keys (exact match) and HTTP method + path patterns.
 

@@ -57,8 +57,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed (it does so
  * under throttling instead of failing) with jittered backoff, as AWS advises.
  */
+/** Sends one command: the store's wrapper, which adds the timeout and types the errors. */
+export type Send = (command: any) => Promise<any>
+
 export async function batchWrite(
-  doc: DocClient,
+  send: Send,
   sdk: DocSdk,
   table: string,
   requests: WriteRequest[],
@@ -67,7 +70,7 @@ export async function batchWrite(
   for (let i = 0; i < requests.length; i += BATCH_LIMIT) {
     let pending = requests.slice(i, i + BATCH_LIMIT)
     for (let attempt = 1; ; attempt++) {
-      const out = await doc.send(new sdk.BatchWriteCommand({ RequestItems: { [table]: pending } as any }))
+      const out = await send(new sdk.BatchWriteCommand({ RequestItems: { [table]: pending } as any }))
       const left = out.UnprocessedItems?.[table] as WriteRequest[] | undefined
       if (!left || left.length === 0) break
       if (attempt >= policy.maxAttempts) {
@@ -81,4 +84,35 @@ export async function batchWrite(
 
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
+}
+
+const GET_LIMIT = 100
+
+/** BatchGetItem in chunks of 100, retrying unprocessed keys; returns the items found. */
+export async function batchGet(
+  send: Send,
+  sdk: DocSdk,
+  table: string,
+  keys: { pk: string; sk: string }[],
+  consistent: boolean,
+  policy: BatchPolicy,
+): Promise<Record<string, any>[]> {
+  const found: Record<string, any>[] = []
+  for (let i = 0; i < keys.length; i += GET_LIMIT) {
+    let pending = keys.slice(i, i + GET_LIMIT)
+    for (let attempt = 1; ; attempt++) {
+      const out = await send(
+        new sdk.BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } } }),
+      )
+      found.push(...((out.Responses?.[table] as Record<string, any>[] | undefined) ?? []))
+      const left = out.UnprocessedKeys?.[table]?.Keys as { pk: string; sk: string }[] | undefined
+      if (!left || left.length === 0) break
+      if (attempt >= policy.maxAttempts) {
+        throw new Error(`DynamoDB left ${left.length} reads unprocessed after ${attempt} attempts`)
+      }
+      await sleep(Math.random() * policy.baseDelayMs * 2 ** (attempt - 1))
+      pending = left
+    }
+  }
+  return found
 }

@@ -1,5 +1,6 @@
 import type { QueryCommandOutput } from '@aws-sdk/lib-dynamodb'
 import {
+  batchGet,
   batchWrite,
   type DocClient,
   type DynamoClientLike,
@@ -8,7 +9,12 @@ import {
   makeDocClient,
   type WriteRequest,
 } from './dynamo-client.js'
-import { ConnectionGoneError, ConnectionStoreValidationError } from './errors.js'
+import {
+  ConnectionGoneError,
+  ConnectionStoreError,
+  ConnectionStoreTimeoutError,
+  ConnectionStoreValidationError,
+} from './errors.js'
 import { CONN_PREFIX, GROUP_PREFIX, memberKey, recordKey, reverseMemberKey } from './keys.js'
 import {
   DEFAULT_TTL_SECONDS,
@@ -44,7 +50,15 @@ export interface DynamoConnectionStoreOptions {
   consistentReads?: boolean
   /** Attempts for writes DynamoDB leaves unprocessed under throttling (default 8). */
   maxBatchAttempts?: number
+  /**
+   * Each DynamoDB call (with the SDK's own retries) is abandoned after this long and
+   * fails with ConnectionStoreTimeoutError (default 5000 ms), so a paused or unreachable
+   * endpoint never hangs a handler until the Lambda times out.
+   */
+  requestTimeoutMs?: number
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
 
 type Item = Record<string, any>
 
@@ -64,8 +78,11 @@ type Item = Record<string, any>
  * is not atomic, and its unprocessed half is retried later, after a racing call): a join
  * writes the connection's item, then the group's; a leave or delete removes the group's
  * first. Then no race of a join with a leave can leave the connection listing a group
- * whose members lack it (a live connection missing broadcasts). The other half state, a
- * group item alone, is what a group broadcast's prune removes directly.
+ * whose members lack it (a live connection missing broadcasts). A failure between the
+ * two writes can still leave the connection's item alone, so groups() reports a group
+ * only when the group's item is there too; a retried join, a leave or the delete repairs
+ * it. The other half state, a group item alone, is what a group broadcast's prune (or a
+ * leave) removes directly.
  */
 export class DynamoConnectionStore implements ConnectionStore {
   readonly tableName: string
@@ -74,6 +91,7 @@ export class DynamoConnectionStore implements ConnectionStore {
   readonly #batchPolicy: { maxAttempts: number; baseDelayMs: number }
   readonly #client: DynamoClientLike | undefined
   readonly #clientConfig: Record<string, unknown> | undefined
+  readonly #timeoutMs: number
   #doc: Promise<DocClient> | undefined
 
   constructor(options: DynamoConnectionStoreOptions = {}) {
@@ -89,6 +107,38 @@ export class DynamoConnectionStore implements ConnectionStore {
     this.#batchPolicy = { maxAttempts: options.maxBatchAttempts ?? 8, baseDelayMs: 25 }
     this.#client = options.client
     this.#clientConfig = options.clientConfig
+    const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    if (!(Number.isFinite(timeout) && timeout > 0))
+      throw new ConnectionStoreValidationError('requestTimeoutMs must be a positive number of ms')
+    this.#timeoutMs = timeout
+  }
+
+  /**
+   * Every DynamoDB call goes through here: bounded by the request timeout, and failures
+   * typed (ConnectionStoreError, its timeout subclass; the SDK's error as `cause`). A
+   * failed condition stays the SDK's error for the caller to read as a protocol outcome.
+   */
+  async #send(operation: string, doc: DocClient, command: any): Promise<any> {
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(), this.#timeoutMs)
+    try {
+      return await doc.send(command, { abortSignal: abort.signal })
+    } catch (error) {
+      if (abort.signal.aborted) throw new ConnectionStoreTimeoutError(operation, this.#timeoutMs, error)
+      if (isConditionFailure(error) || error instanceof ConnectionStoreError) throw error
+      const name = (error as { name?: unknown } | null)?.name
+      throw new ConnectionStoreError(
+        operation,
+        `connection store ${operation} failed${typeof name === 'string' ? `: ${name}` : ''}`,
+        error,
+      )
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  #sender(operation: string, doc: DocClient): (command: any) => Promise<any> {
+    return (command) => this.#send(operation, doc, command)
   }
 
   async #sdk(): Promise<{ doc: DocClient; lib: Awaited<ReturnType<typeof loadSdk>>['doc'] }> {
@@ -100,16 +150,27 @@ export class DynamoConnectionStore implements ConnectionStore {
     return { doc, lib: sdk.doc }
   }
 
-  async #batch(requests: WriteRequest[]): Promise<void> {
+  async #batch(operation: string, requests: WriteRequest[]): Promise<void> {
     const { doc, lib } = await this.#sdk()
-    await batchWrite(doc, lib, this.tableName, requests, this.#batchPolicy)
+    try {
+      await batchWrite(this.#sender(operation, doc), lib, this.tableName, requests, this.#batchPolicy)
+    } catch (error) {
+      if (error instanceof ConnectionStoreError) throw error
+      throw new ConnectionStoreError(
+        operation,
+        `connection store ${operation} failed: ${(error as Error).message}`,
+        error,
+      )
+    }
   }
 
   async put(input: ConnectionRecordInput): Promise<ConnectionRecord> {
     const record = normaliseRecord(input, this.ttlSeconds)
     const { doc, lib } = await this.#sdk()
     try {
-      await doc.send(
+      await this.#send(
+        'put',
+        doc,
         new lib.PutCommand({
           TableName: this.tableName,
           Item: { ...recordKey(record.connectionId), ...record },
@@ -134,7 +195,9 @@ export class DynamoConnectionStore implements ConnectionStore {
 
   async #getRecordItem(connectionId: string, consistent: boolean): Promise<Item | undefined> {
     const { doc, lib } = await this.#sdk()
-    const out = await doc.send(
+    const out = await this.#send(
+      'get',
+      doc,
       new lib.GetCommand({
         TableName: this.tableName,
         Key: recordKey(connectionId),
@@ -150,7 +213,9 @@ export class DynamoConnectionStore implements ConnectionStore {
     const before = options.connectedBefore
     let out: { Attributes?: Item }
     try {
-      out = await doc.send(
+      out = await this.#send(
+        'delete',
+        doc,
         new lib.PutCommand({
           TableName: this.tableName,
           Item: {
@@ -194,14 +259,24 @@ export class DynamoConnectionStore implements ConnectionStore {
   async #dropMemberships(connectionId: string, writtenBefore?: number): Promise<string[]> {
     // After any tombstone: a join that missed it has already written what is found here.
     const found: { group: string; expiresAt: number }[] = []
-    for await (const item of this.#query(CONN_PREFIX + connectionId, GROUP_PREFIX, undefined, true)) {
+    for await (const item of this.#query(
+      'delete',
+      CONN_PREFIX + connectionId,
+      GROUP_PREFIX,
+      undefined,
+      true,
+    )) {
       // A membership expires ttlSeconds after it is written.
       const writtenAt = (item.expiresAt - this.ttlSeconds) * 1000
       if (writtenBefore !== undefined && !(writtenAt < writtenBefore)) continue
       found.push({ group: (item.sk as string).slice(GROUP_PREFIX.length), expiresAt: item.expiresAt })
     }
-    await this.#batch(found.map(({ group }) => ({ DeleteRequest: { Key: memberKey(group, connectionId) } })))
     await this.#batch(
+      'delete',
+      found.map(({ group }) => ({ DeleteRequest: { Key: memberKey(group, connectionId) } })),
+    )
+    await this.#batch(
+      'delete',
       found.map(({ group }) => ({ DeleteRequest: { Key: reverseMemberKey(connectionId, group) } })),
     )
     const now = Date.now()
@@ -212,12 +287,14 @@ export class DynamoConnectionStore implements ConnectionStore {
     validateConnectionId(connectionId)
     validateGroup(group)
     const expiresAt = expiresFromNow(this.ttlSeconds)
-    await this.#write({ ...reverseMemberKey(connectionId, group), expiresAt })
+    await this.#write('join', { ...reverseMemberKey(connectionId, group), expiresAt })
     try {
-      await this.#write({ ...memberKey(group, connectionId), expiresAt })
+      await this.#write('join', { ...memberKey(group, connectionId), expiresAt })
     } catch (error) {
       // e.g. throttled past the SDK's retries: do not leave the connection's half behind.
-      await this.#remove(reverseMemberKey(connectionId, group)).catch(() => {})
+      // If this fails too, groups() still never reports it (it checks the group's item),
+      // and a retried join, a leave or the delete removes or completes it.
+      await this.#remove('join', reverseMemberKey(connectionId, group)).catch(() => {})
       throw error
     }
     const record = await this.#getRecordItem(connectionId, true)
@@ -234,24 +311,25 @@ export class DynamoConnectionStore implements ConnectionStore {
   }
 
   async #dropMembership(connectionId: string, group: string): Promise<void> {
-    await this.#remove(memberKey(group, connectionId))
-    await this.#remove(reverseMemberKey(connectionId, group))
+    await this.#remove('leave', memberKey(group, connectionId))
+    await this.#remove('leave', reverseMemberKey(connectionId, group))
   }
 
-  async #write(item: Item): Promise<void> {
+  async #write(operation: string, item: Item): Promise<void> {
     const { doc, lib } = await this.#sdk()
-    await doc.send(new lib.PutCommand({ TableName: this.tableName, Item: item }))
+    await this.#send(operation, doc, new lib.PutCommand({ TableName: this.tableName, Item: item }))
   }
 
-  async #remove(key: { pk: string; sk: string }): Promise<void> {
+  async #remove(operation: string, key: { pk: string; sk: string }): Promise<void> {
     const { doc, lib } = await this.#sdk()
-    await doc.send(new lib.DeleteCommand({ TableName: this.tableName, Key: key }))
+    await this.#send(operation, doc, new lib.DeleteCommand({ TableName: this.tableName, Key: key }))
   }
 
   async *members(group: string, options: MembersOptions = {}): AsyncIterable<string> {
     validateGroup(group)
     const now = Date.now()
     for await (const item of this.#query(
+      'members',
       GROUP_PREFIX + group,
       undefined,
       options.pageSize,
@@ -261,17 +339,56 @@ export class DynamoConnectionStore implements ConnectionStore {
     }
   }
 
+  /**
+   * The connection's items say which groups it is in; each is reported only if the
+   * group's own item lists the connection too (one BatchGetItem per page), so a
+   * membership left half-written (a failed or raced join or leave, an abandoned write
+   * landing late) never shows as a group whose members() lack the connection.
+   */
   async *groups(connectionId: string): AsyncIterable<string> {
     validateConnectionId(connectionId)
     const now = Date.now()
+    let page: string[] = []
+    const confirmed = async (groups: string[]): Promise<string[]> => {
+      const { doc, lib } = await this.#sdk()
+      const keys = groups.map((g) => memberKey(g, connectionId))
+      const items = await batchGet(
+        this.#sender('groups', doc),
+        lib,
+        this.tableName,
+        keys,
+        this.#consistent,
+        this.#batchPolicy,
+      ).catch((error: unknown) => {
+        if (error instanceof ConnectionStoreError) throw error
+        throw new ConnectionStoreError(
+          'groups',
+          `connection store groups failed: ${(error as Error).message}`,
+          error,
+        )
+      })
+      const live = new Set(
+        items
+          .filter((i) => !isExpired(i.expiresAt, now))
+          .map((i) => (i.pk as string).slice(GROUP_PREFIX.length)),
+      )
+      return groups.filter((g) => live.has(g))
+    }
     for await (const item of this.#query(
+      'groups',
       CONN_PREFIX + connectionId,
       GROUP_PREFIX,
       undefined,
       this.#consistent,
     )) {
-      if (!isExpired(item.expiresAt, now)) yield (item.sk as string).slice(GROUP_PREFIX.length)
+      if (isExpired(item.expiresAt, now)) continue
+      page.push((item.sk as string).slice(GROUP_PREFIX.length))
+      if (page.length === 100) {
+        yield* await confirmed(page)
+        page = []
+      }
     }
+    if (page.length > 0) yield* await confirmed(page)
   }
 
   /**
@@ -280,6 +397,7 @@ export class DynamoConnectionStore implements ConnectionStore {
    * senders do not stall at each page boundary.
    */
   async *#query(
+    operation: string,
     pk: string,
     skPrefix: string | undefined,
     pageSize: number | undefined,
@@ -289,8 +407,10 @@ export class DynamoConnectionStore implements ConnectionStore {
       throw new ConnectionStoreValidationError('pageSize must be a positive integer')
     }
     const { doc, lib } = await this.#sdk()
-    const page = (start: Item | undefined) =>
-      doc.send(
+    const page = (start: Item | undefined): Promise<QueryCommandOutput> =>
+      this.#send(
+        operation,
+        doc,
         new lib.QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',

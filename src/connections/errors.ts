@@ -34,3 +34,27 @@ export class ConnectionStoreValidationError extends AppError {
     super('bad_request', message, { status: 400 })
   }
 }
+
+/**
+ * A DynamoDB call of the connection store failed (throttled past the SDK's retries,
+ * no permission, a missing table, ...). The SDK's error is the `cause`; `operation`
+ * names the store call. Status 503: the client sees the generic `unavailable` envelope.
+ */
+export class ConnectionStoreError extends AppError {
+  override readonly name: string = 'ConnectionStoreError'
+  readonly operation: string
+  constructor(operation: string, message: string, cause?: unknown) {
+    super('connection_store_unavailable', message, { status: 503, cause })
+    this.operation = operation
+  }
+}
+
+/** A DynamoDB call of the connection store got no answer within `requestTimeoutMs`. */
+export class ConnectionStoreTimeoutError extends ConnectionStoreError {
+  override readonly name = 'ConnectionStoreTimeoutError'
+  readonly timeoutMs: number
+  constructor(operation: string, timeoutMs: number, cause?: unknown) {
+    super(operation, `connection store ${operation}: no answer from DynamoDB within ${timeoutMs} ms`, cause)
+    this.timeoutMs = timeoutMs
+  }
+}

@@ -1,7 +1,6 @@
 import { AppError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { PostData, StreamerClient } from '../streamer/types.js'
-import type { WebSocketContext } from '../websocket/context.js'
 import {
   type BroadcastTarget,
   broadcast,
@@ -10,11 +9,11 @@ import {
 } from './broadcast.js'
 import { ConnectionGoneError, ConnectionStoreMissingError } from './errors.js'
 import { validateGroup } from './record.js'
-import type { ConnectionStore, DeletedConnection } from './types.js'
+import type { ConnectionEventView, ConnectionStore, DeletedConnection } from './types.js'
 
 // How the App and the WebSocket context use a ConnectionStore: save after an accepted
 // `$connect`, delete before `$disconnect` handlers, and the ws.join/leave/broadcast verbs.
-// The App and WebSocketContext call these; the rules live here only.
+// The App and the WebSocket context call these; the rules live here only.
 
 interface ConnectionState {
   /** Groups joined during `$connect`, written once the handshake is accepted. */
@@ -23,9 +22,9 @@ interface ConnectionState {
   departed?: DeletedConnection
 }
 
-const states = new WeakMap<WebSocketContext, ConnectionState>()
+const states = new WeakMap<ConnectionEventView, ConnectionState>()
 
-function stateOf(ws: WebSocketContext): ConnectionState {
+function stateOf(ws: ConnectionEventView): ConnectionState {
   let state = states.get(ws)
   if (!state) {
     state = { groups: new Set(), attributes: {} }
@@ -44,7 +43,7 @@ function requireStore(store: ConnectionStore | undefined, operation: string): Co
  * refused), so the group is remembered and joined right after the record is saved.
  */
 export async function joinGroup(
-  ws: WebSocketContext,
+  ws: ConnectionEventView,
   store: ConnectionStore | undefined,
   group: string,
 ): Promise<void> {
@@ -55,7 +54,7 @@ export async function joinGroup(
 }
 
 export async function leaveGroup(
-  ws: WebSocketContext,
+  ws: ConnectionEventView,
   store: ConnectionStore | undefined,
   group: string,
 ): Promise<void> {
@@ -70,7 +69,7 @@ export async function leaveGroup(
  * read-merge-write of the record (last writer wins between concurrent handlers).
  */
 export async function setAttributes(
-  ws: WebSocketContext,
+  ws: ConnectionEventView,
   store: ConnectionStore | undefined,
   attributes: Record<string, unknown>,
 ): Promise<void> {
@@ -85,7 +84,7 @@ export async function setAttributes(
 }
 
 /** On `$disconnect`, what delete() removed: the record and the groups it was in. */
-export function departedOf(ws: WebSocketContext): DeletedConnection | undefined {
+export function departedOf(ws: ConnectionEventView): DeletedConnection | undefined {
   return states.get(ws)?.departed
 }
 
@@ -124,7 +123,7 @@ export async function broadcastFromApp(
 /** Before the route's handlers: `$disconnect` deletes first, so they never reach the departed id. */
 export async function beforeHandlers(
   store: ConnectionStore | undefined,
-  ws: WebSocketContext,
+  ws: ConnectionEventView,
   log: Logger,
 ): Promise<void> {
   if (!store || ws.eventType !== 'DISCONNECT') return
@@ -143,7 +142,7 @@ export async function beforeHandlers(
  */
 export async function afterHandlers(
   store: ConnectionStore | undefined,
-  ws: WebSocketContext,
+  ws: ConnectionEventView,
   result: { statusCode: number },
 ): Promise<void> {
   if (!store || ws.eventType !== 'CONNECT') return

@@ -65,3 +65,22 @@ export interface ConnectionStore {
   /** Groups a connection is in. */
   groups(connectionId: string): AsyncIterable<string>
 }
+
+/**
+ * The slice of a WebSocket event's view that the App's store lifecycle reads (save on
+ * `$connect`, delete on `$disconnect`, ws.join/leave/setAttributes). Declared here so
+ * connections/ never imports websocket/ back; `WebSocketContext` satisfies it.
+ */
+export interface ConnectionEventView {
+  readonly connectionId: string
+  readonly eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT'
+  /** Epoch ms the gateway accepted the connection. */
+  readonly connectedAt: number
+  /** The @connections endpoint that reaches this connection. */
+  readonly managementEndpoint: string
+  readonly principalId: string | undefined
+  /** The `$connect` authorizer's context, as later events carry it. */
+  readonly authorizer:
+    | { principalId?: unknown; integrationLatency?: unknown; [key: string]: unknown }
+    | undefined
+}

@@ -15,6 +15,8 @@ handlers without dropping connections.
 Options:
   -p, --port <n>                      port (default 3001; 0 picks a free one)
       --host <host>                   host (default 127.0.0.1)
+      --allowed-host <name[:port]>    another name the gateway answers to (repeatable);
+                                      loopback names and the bound address always work
       --stage <name>                  stage (default dev)
       --route <key>[=<entry>]         a route key and its own entry; without an entry the
                                       main handler serves it (repeatable)
@@ -65,6 +67,7 @@ export function parseCli(argv: string[]): ParsedCli {
       options: {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
         stage: { type: 'string' },
         route: { type: 'string', multiple: true },
         authorizer: { type: 'string' },
@@ -98,6 +101,7 @@ export function parseCli(argv: string[]): ParsedCli {
     options.port = port
   }
   if (typeof v.host === 'string') options.host = v.host
+  if (Array.isArray(v['allowed-host'])) options.allowedHosts = v['allowed-host']
   if (typeof v.stage === 'string') options.stage = v.stage
   if (Array.isArray(v.route)) {
     options.routes = {}

@@ -25,6 +25,7 @@ const KEYS = new Set([
   'sendBufferLimitBytes',
   'dummyCredentials',
   'inProcessManagement',
+  'allowedHosts',
   'watch',
 ])
 

@@ -61,6 +61,13 @@ export interface GatewayOptions extends Integrations {
    */
   dummyCredentials?: boolean
   /**
+   * Extra names the gateway answers to besides loopback names and its bound address (a
+   * tunnel's or a LAN name, `name` or `name:port`, matched exactly). A request with any
+   * other `Host` is refused with 403, and events take `domainName` only from an allowed
+   * Host: handlers send signed @connections calls there.
+   */
+  allowedHosts?: string[]
+  /**
    * Handlers in this process reach @connections in-process (same model, same typed
    * errors, no HTTP round trip through the SDK). `false` sends their calls over HTTP
    * like every other client. Default true.
@@ -86,6 +93,7 @@ export interface ResolvedOptions {
   sendBufferLimitBytes: number
   dummyCredentials: boolean
   inProcessManagement: boolean
+  allowedHosts: string[]
 }
 
 export const DEFAULTS = {
@@ -117,6 +125,13 @@ function duration(name: string, value: number | undefined, fallback: number): nu
   if (ms > MAX_TIMER_MS)
     throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}`)
   return ms
+}
+
+function allowedHosts(value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every((h) => typeof h === 'string' && h.trim() !== ''))
+    throw new TypeError('allowedHosts must be an array of host names (name or name:port)')
+  return value.map((h) => h.trim().toLowerCase())
 }
 
 export function resolveOptions(options: GatewayOptions): ResolvedOptions {
@@ -154,5 +169,6 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     ),
     dummyCredentials: options.dummyCredentials ?? true,
     inProcessManagement: options.inProcessManagement ?? true,
+    allowedHosts: allowedHosts(options.allowedHosts),
   }
 }

@@ -30,6 +30,10 @@ export function detectTrigger(event: unknown): TriggerKind | undefined {
   if (event.type === 'REQUEST' && typeof event.methodArn === 'string' && isObject(rc)) {
     return 'authorizer'
   }
+  // Other authorizer events (an HTTP API payload 2.0 one: `type: "REQUEST"` with
+  // `routeArn`; a REST `TOKEN` one) are never HTTP requests (semantics page, section 7):
+  // running a route for one would run its side effects on an authorizer's invocation.
+  if (event.type === 'REQUEST' || event.type === 'TOKEN') return undefined
   if (!isObject(rc)) return undefined
   if (
     isWebSocketContext(rc) &&

@@ -14,7 +14,11 @@ export interface HttpRequest {
   path: string
   /** Lower-cased header names. */
   headers: Record<string, string>
+  /** One value per name: the last one on REST and ALB, every value comma-joined on HTTP API (as each sends it). */
   query: Record<string, string>
+  /** Every value of every query parameter, in order (`ctx.req.queries(name)` reads one). */
+  queryLists: Record<string, string[]>
+  /** Undefined when there is none, also for HTTP API's and ALB's `"body": null`. */
   body: string | undefined
   isBase64Encoded: boolean
   sourceIp?: string
@@ -37,36 +41,79 @@ export interface HttpEventInput {
   now?: number
 }
 
-function lower(headers: Record<string, string | undefined> | null | undefined): Record<string, string> {
+// Maps read from an event keep only own string values: AWS never sends anything else,
+// and a hand-made or hostile event must give a clean answer, never a TypeError or a
+// polluted prototype (an own `__proto__` key is kept as data, not assigned).
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function put<T>(out: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
+}
+
+function strings(map: unknown, lowerKeys = false): Record<string, string> {
   const out: Record<string, string> = {}
-  if (headers) for (const k in headers) if (headers[k] !== undefined) out[k.toLowerCase()] = headers[k]!
+  if (!isRecord(map)) return out
+  for (const k of Object.keys(map)) {
+    const v = map[k]
+    if (typeof v === 'string') put(out, lowerKeys ? k.toLowerCase() : k, v)
+  }
   return out
 }
 
-function compact(query: Record<string, string | undefined> | null | undefined): Record<string, string> {
-  const out: Record<string, string> = {}
-  if (query) for (const k in query) if (query[k] !== undefined) out[k] = query[k]!
+function stringLists(map: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  if (!isRecord(map)) return out
+  for (const k of Object.keys(map)) {
+    const v = map[k]
+    const values = Array.isArray(v)
+      ? v.filter((x): x is string => typeof x === 'string')
+      : typeof v === 'string'
+        ? [v]
+        : []
+    if (values.length > 0) put(out, k, values)
+  }
   return out
 }
+
+function lastValues(multi: Record<string, string[]>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const k of Object.keys(multi)) put(out, k, multi[k]![multi[k]!.length - 1]!)
+  return out
+}
+
+function singles(single: Record<string, string>): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const k of Object.keys(single)) put(out, k, [single[k]!])
+  return out
+}
+
+const bodyOf = (body: unknown): string | undefined => (typeof body === 'string' ? body : undefined)
 
 export function parseRestEvent(event: RestApiEvent | AlbEvent): HttpRequest {
-  const headers =
-    event.headers && Object.keys(event.headers).length > 0
-      ? lower(event.headers)
-      : lower(lastValues(event.multiValueHeaders))
-  const query =
-    event.queryStringParameters && Object.keys(event.queryStringParameters).length > 0
-      ? compact(event.queryStringParameters)
-      : compact(lastValues(event.multiValueQueryStringParameters))
+  const headers = strings(event.headers, true)
+  const headerLists = stringLists(event.multiValueHeaders)
+  if (Object.keys(headers).length === 0)
+    for (const k of Object.keys(headerLists)) put(headers, k.toLowerCase(), headerLists[k]!.at(-1)!)
+  const single = strings(event.queryStringParameters)
+  const multi = stringLists(event.multiValueQueryStringParameters)
+  const hasMulti = Object.keys(multi).length > 0
+  const query = Object.keys(single).length > 0 ? single : lastValues(multi)
   const identity = (event.requestContext as RestApiEvent['requestContext']).identity
+  const sourceIp = isRecord(identity) ? identity.sourceIp : undefined
   return {
-    method: event.httpMethod.toUpperCase(),
+    method: String(event.httpMethod).toUpperCase(),
     path: event.path,
     headers,
     query,
-    body: event.body ?? undefined,
-    isBase64Encoded: event.isBase64Encoded,
-    sourceIp: identity?.sourceIp,
+    queryLists: hasMulti ? multi : singles(query),
+    body: bodyOf(event.body),
+    isBase64Encoded: event.isBase64Encoded === true,
+    sourceIp: typeof sourceIp === 'string' ? sourceIp : undefined,
   }
 }
 
@@ -77,8 +124,16 @@ export function parseRestEvent(event: RestApiEvent | AlbEvent): HttpRequest {
 export function parseAlbEvent(event: AlbEvent): HttpRequest {
   const request = parseRestEvent(event)
   const decoded: Record<string, string> = {}
-  for (const k in request.query) decoded[decodeForm(k)] = decodeForm(request.query[k]!)
+  for (const k of Object.keys(request.query)) put(decoded, decodeForm(k), decodeForm(request.query[k]!))
   request.query = decoded
+  const lists: Record<string, string[]> = {}
+  for (const k of Object.keys(request.queryLists)) {
+    const name = decodeForm(k)
+    const values = request.queryLists[k]!.map(decodeForm)
+    // `a%20b` and `a+b` are one name once decoded.
+    put(lists, name, Object.hasOwn(lists, name) ? [...lists[name]!, ...values] : values)
+  }
+  request.queryLists = lists
   const forwarded = request.headers['x-forwarded-for']
   if (forwarded) request.sourceIp = forwarded.split(',')[0]!.trim()
   return request
@@ -93,12 +148,6 @@ function decodeForm(value: string): string {
   }
 }
 
-function lastValues(multi: Record<string, string[] | undefined> | null | undefined) {
-  const out: Record<string, string> = {}
-  if (multi) for (const k in multi) if (multi[k]?.length) out[k] = multi[k]![multi[k]!.length - 1]!
-  return out
-}
-
 /**
  * On a named stage (not `$default`) of an execute-api host, HTTP API puts the stage
  * in `rawPath` (`/prod/posts`); strip it so routes match as registered. A custom
@@ -111,19 +160,38 @@ function stripStage(path: string, stage: string | undefined, domainName: string 
   return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path
 }
 
+/**
+ * HTTP API joins repeated query values with commas in `queryStringParameters`; the
+ * separate values are only in `rawQueryString`, which is read for `queries`.
+ */
+function queryLists(raw: unknown, joined: Record<string, string>): Record<string, string[]> {
+  if (typeof raw !== 'string' || raw === '') return singles(joined)
+  const out: Record<string, string[]> = {}
+  for (const [k, v] of new URLSearchParams(raw)) {
+    if (Object.hasOwn(out, k)) out[k]!.push(v)
+    else put(out, k, [v])
+  }
+  return out
+}
+
 export function parseHttpApiEvent(event: HttpApiEvent): HttpRequest {
-  const headers = lower(event.headers)
+  const headers = strings(event.headers, true)
   if (Array.isArray(event.cookies) && event.cookies.length > 0 && headers.cookie === undefined)
-    headers.cookie = event.cookies.join('; ')
+    headers.cookie = event.cookies.filter((c) => typeof c === 'string').join('; ')
   const rc = event.requestContext
+  const query = strings(event.queryStringParameters)
+  const stage = typeof rc.stage === 'string' ? rc.stage : undefined
+  const domainName = typeof rc.domainName === 'string' ? rc.domainName : undefined
+  const sourceIp = rc.http.sourceIp
   return {
     method: rc.http.method.toUpperCase(),
-    path: stripStage(event.rawPath, rc.stage, rc.domainName),
+    path: stripStage(event.rawPath, stage, domainName),
     headers,
-    query: compact(event.queryStringParameters),
-    body: event.body,
-    isBase64Encoded: event.isBase64Encoded,
-    sourceIp: rc.http.sourceIp,
+    query,
+    queryLists: queryLists(event.rawQueryString, query),
+    body: bodyOf(event.body),
+    isBase64Encoded: event.isBase64Encoded === true,
+    sourceIp: typeof sourceIp === 'string' ? sourceIp : undefined,
   }
 }
 
@@ -279,7 +347,7 @@ export function buildAlbEvent(input: HttpEventInput = {}): AlbEvent {
     event.multiValueHeaders = headers
     event.multiValueQueryStringParameters = encode(query?.multi ?? {})
   } else {
-    event.headers = lower(single)
+    event.headers = strings(single, true)
     event.queryStringParameters = encode(query?.single ?? {})
   }
   return event

@@ -18,6 +18,18 @@ export function newGatewayId(): string {
   return id
 }
 
+/**
+ * The `X-Amzn-Trace-Id` API Gateway adds to every request it forwards (X-Ray's format):
+ * `Root=1-{epoch seconds, 8 hex}-{96 random bits, 24 hex}`.
+ */
+export function newTraceId(epochMs: number = Date.now()): string {
+  const seconds = Math.floor(epochMs / 1000)
+    .toString(16)
+    .padStart(8, '0')
+  const random = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(12))).toString('hex')
+  return `Root=1-${seconds}-${random}`
+}
+
 const GATEWAY_ID = /^[A-Za-z0-9+/_-]{15}=$/
 
 /** True for ids shaped like API Gateway's (`R1kmxc2VNjMCFIA=`). */

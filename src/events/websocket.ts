@@ -1,4 +1,4 @@
-import { clfTime, newGatewayId } from './ids.js'
+import { clfTime, newGatewayId, newTraceId } from './ids.js'
 import type { WebSocketAuthorizerContext, WebSocketEvent, WebSocketRequestContext } from './types.js'
 
 // Builders for the three WebSocket event kinds, shaped exactly as API Gateway sends
@@ -133,6 +133,9 @@ export function buildConnectEvent(input: ConnectEventInput): WebSocketEvent {
     multi[name] = [value]
   }
   add('Host', input.api.domainName)
+  // Always added by API Gateway; a client's own is replaced there too, but a test event
+  // that names one keeps it (the builder takes what it is given).
+  add('X-Amzn-Trace-Id', newTraceId(input.now ?? Date.now()))
   add('X-Forwarded-For', input.connection.sourceIp)
   add('X-Forwarded-Port', '443')
   add('X-Forwarded-Proto', 'https')

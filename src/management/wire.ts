@@ -13,6 +13,11 @@ export interface WireResponse {
 
 export type ManagementOp = 'post' | 'get' | 'delete'
 
+// A path that names @connections in any spelling: `@` as is or percent-encoded, after
+// any run of slashes. Only the exact `/{stage}/@connections/{id}` is a call; the rest is
+// answered 403 as AWS does, and never reaches the HTTP routes.
+const MENTIONS_CONNECTIONS = /(^|\/)(@|%40)connections(\/|$)/i
+
 /** `/{stage}/@connections/{id}` → the op and the URL-decoded id; undefined when the path is not one. */
 export function parseManagementPath(
   method: string,
@@ -20,8 +25,8 @@ export function parseManagementPath(
   stage: string,
 ): { op: ManagementOp; connectionId: string } | { error: 'forbidden' } | undefined {
   const prefix = `/${stage}/@connections/`
-  const anyStage = /^\/[^/]*\/?@connections(\/|$)/.test(pathname) || pathname.startsWith('/@connections')
-  if (!pathname.startsWith(prefix)) return anyStage ? { error: 'forbidden' } : undefined
+  if (!pathname.startsWith(prefix))
+    return MENTIONS_CONNECTIONS.test(pathname) ? { error: 'forbidden' } : undefined
   const raw = pathname.slice(prefix.length)
   if (raw.length === 0 || raw.includes('/')) return { error: 'forbidden' }
   let connectionId: string

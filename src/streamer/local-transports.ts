@@ -1,3 +1,4 @@
+import { Lru } from './lru.js'
 import type { Transport } from './transport.js'
 
 // In-process transports by endpoint. The local gateway registers one for its own
@@ -18,14 +19,14 @@ export interface LocalTransportEntry {
 interface Registry {
   entries: Set<LocalTransportEntry>
   /** endpoint string → the entry that serves it (or null); cleared on every change. */
-  cache: Map<string, LocalTransportEntry | null>
+  cache: Lru<string, LocalTransportEntry | null>
 }
 
 const KEY = Symbol.for('socketeer.localTransports')
 
 function registry(): Registry {
   const g = globalThis as { [KEY]?: Registry }
-  g[KEY] ??= { entries: new Set(), cache: new Map() }
+  g[KEY] ??= { entries: new Set(), cache: new Lru(64) }
   return g[KEY]
 }
 

@@ -1,5 +1,6 @@
 import type { GetConnectionCommandOutput } from '@aws-sdk/client-apigatewaymanagementapi'
 import { StreamerError } from './errors.js'
+import { Lru } from './lru.js'
 import { fromSdkError, isCutOffSuccess } from './sdk-error.js'
 import type { ConnectionInfo } from './types.js'
 
@@ -42,7 +43,14 @@ const AGENT = { keepAlive: true, maxSockets: 128 }
 // One SDK client per (endpoint, region) for the life of the module: warm Lambda
 // invocations reuse it and its keep-alive sockets, even when user code calls
 // createStreamerClient inside the handler.
-const shared = new Map<string, Promise<{ sdk: Sdk; client: SdkClient }>>()
+// Bounded (least recently used first out); an evicted client is not destroyed, since a
+// call may still be using it: it is collected once its keep-alive sockets close.
+const shared = new Lru<string, Promise<{ sdk: Sdk; client: SdkClient }>>()
+
+/** @internal How many SDK clients the module keeps (tests). */
+export function sharedClientCount(): number {
+  return shared.size
+}
 
 function makeClient(options: SdkTransportOptions): Promise<{ sdk: Sdk; client: SdkClient }> {
   const made = loadSdk().then((sdk) => ({
@@ -59,9 +67,7 @@ function makeClient(options: SdkTransportOptions): Promise<{ sdk: Sdk; client: S
   // A failed import must not poison the cache for the next invocation.
   made.catch(() => {
     sdkPromise = undefined
-    if (shared.get(`${options.endpoint}|${options.region}`) === made) {
-      shared.delete(`${options.endpoint}|${options.region}`)
-    }
+    shared.deleteIf(`${options.endpoint}|${options.region}`, made)
   })
   return made
 }

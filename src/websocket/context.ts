@@ -81,7 +81,20 @@ export class WebSocketContext {
   get connectedAt(): number {
     return this.#rc.connectedAt
   }
-  /** Epoch ms of this event. */
+  /** Epoch ms of this event (`requestContext.requestTimeEpoch`). */
+  get requestTimeEpoch(): number {
+    return this.#rc.requestTimeEpoch
+  }
+  /** This event's time as API Gateway writes it (`requestContext.requestTime`, CLF: `20/Jan/2024:11:55:08 +0000`). */
+  get requestTimeText(): string | undefined {
+    const text = this.#rc.requestTime
+    return typeof text === 'string' ? text : undefined
+  }
+  /**
+   * Epoch ms of this event.
+   * @deprecated Ambiguous beside `requestContext.requestTime` (CLF text): use
+   * `requestTimeEpoch` (a number) or `requestTimeText` (the CLF string).
+   */
   get requestTime(): number {
     return this.#rc.requestTimeEpoch
   }

@@ -42,7 +42,7 @@ describe('request ids', () => {
       throw new Error('x')
     })
     app.webSocket('$connect', (ctx) => ctx.reject(401))
-    await app.handler(sample('ws-message'))
+    await expect(app.handler(sample('ws-message'))).rejects.toThrow('x')
     await app.handler(sample('ws-connect'))
     expect(lines.map((l) => [l.message, l.requestId])).toEqual([
       ['handler failed', 'R1knPH17NjMFftw='],

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../src/index.js'
+import { AppError, AuthorizerFailedError } from '../../src/index.js'
 import { sample } from '../events/samples/index.js'
 import { harness } from './helpers.js'
 
 // The $connect REQUEST authorizer (semantics page, section 6): Allow, 401 (fail with
-// "Unauthorized"), 403 (a Deny policy).
+// "Unauthorized"), 403 (a Deny policy), 500 (any other failure).
 
 const methodArn = 'arn:aws:execute-api:ap-northeast-1:123456789012:dl7ptocha9/prod/$connect'
 
@@ -56,21 +56,46 @@ describe('authorizer', () => {
     expect(logs.filter((l) => l.level === 'error')).toStrictEqual([])
   })
 
-  it('any other thrown error is also 401 "Unauthorized", and is logged with the request id', async () => {
-    const { app, logs } = harness()
-    app.authorizer(() => {
-      throw new Error('jwks fetch failed')
-    })
-    const error = await reason(app.handler(sample('authorizer-request')))
-    expect((error as Error).message).toBe('Unauthorized')
-    expect(logs).toStrictEqual([
-      expect.objectContaining({
-        level: 'error',
-        message: 'authorizer failed',
-        requestId: 'R1kmxFn0NjMFpjw=',
-        error: expect.objectContaining({ message: 'jwks fetch failed' }),
-      }),
-    ])
+  it('an AppError("unauthorized") or an error whose message is exactly "Unauthorized" is 401 too', async () => {
+    for (const refuse of [
+      () => {
+        throw new AppError('unauthorized', 'token expired')
+      },
+      () => Promise.reject(new Error('Unauthorized')),
+    ]) {
+      const { app, logs } = harness()
+      app.authorizer(refuse)
+      const error = await reason(app.handler(sample('authorizer-request')))
+      expect((error as Error).message).toBe('Unauthorized')
+      expect(logs.filter((l) => l.level === 'error')).toStrictEqual([])
+    }
+  })
+
+  it('any other thrown error (a bug) fails with another message, which API Gateway answers with 500, and is logged', async () => {
+    for (const bug of [
+      () => {
+        throw new Error('jwks fetch failed')
+      },
+      () => {
+        throw new AppError('unavailable')
+      },
+      () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'sub')")
+      },
+    ]) {
+      const { app, logs } = harness()
+      app.authorizer(bug)
+      const error = await reason(app.handler(sample('authorizer-request')))
+      expect(error).toBeInstanceOf(AuthorizerFailedError)
+      expect((error as Error).message).not.toBe('Unauthorized')
+      expect(logs).toStrictEqual([
+        expect.objectContaining({
+          level: 'error',
+          message: 'authorizer failed',
+          requestId: 'R1kmxFn0NjMFpjw=',
+        }),
+      ])
+    }
   })
 
   it('ctx.reject(403) or a forbidden AppError: a Deny policy, which API Gateway turns into 403', async () => {
@@ -87,12 +112,12 @@ describe('authorizer', () => {
     }
   })
 
-  it('a decision without a principalId refuses (401) rather than allowing by accident', async () => {
+  it('a decision without a principalId refuses (500: a malformed result) rather than allowing by accident', async () => {
     for (const decision of [undefined, null, {}, { principalId: 42 }, 'yes', true]) {
       const { app, logs } = harness()
       app.authorizer(() => decision)
       const error = await reason(app.handler(sample('authorizer-request')))
-      expect((error as Error).message).toBe('Unauthorized')
+      expect(error).toBeInstanceOf(AuthorizerFailedError)
       expect(logs.some((l) => l.level === 'error')).toBe(true)
     }
   })

@@ -43,17 +43,20 @@ describe('WebSocket dispatch', () => {
     expect(calls).toStrictEqual(['$default:__proto__', '$default:toString'])
   })
 
-  it('without $default: a deterministic route_not_found and a log line listing the routes', async () => {
-    const { app, calls, logs } = recordingApp(['$connect', 'join'])
+  it('without $default: a deterministic route_not_found sent to the sender, and a log line listing the routes', async () => {
+    const { app, calls, logs, open, delivered } = recordingApp(['$connect', 'join'])
+    open('R1kmxc2VNjMCFIA=')
     const result = await app.handler(message('leave'))
     expect(calls).toStrictEqual([])
-    expect(result).toStrictEqual({
-      statusCode: 404,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        error: { code: 'route_not_found', message: 'No route for "leave"', requestId: 'R1knPH17NjMFftw=' },
-      }),
-    })
+    expect(result).toStrictEqual({ statusCode: 404 })
+    expect(delivered).toStrictEqual([
+      {
+        connectionId: 'R1kmxc2VNjMCFIA=',
+        text: JSON.stringify({
+          error: { code: 'route_not_found', message: 'No route for "leave"', requestId: 'R1knPH17NjMFftw=' },
+        }),
+      },
+    ])
     expect(logs).toStrictEqual([
       expect.objectContaining({
         level: 'warn',

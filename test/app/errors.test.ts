@@ -113,28 +113,31 @@ describe('errors through the App', () => {
     ['undefined', () => undefined],
     ['an object', () => ({ message: 'hunter2' })],
   ])(
-    'a thrown %s becomes 500 internal on WebSocket and HTTP, nothing leaked, logged with the request id',
+    'a thrown %s: 500 internal on HTTP, nothing leaked; on a MESSAGE route the invocation fails (API Gateway sends "Internal server error"); logged with the request id',
     async (_what, make) => {
       const h = harness()
+      h.open('R1kmxc2VNjMCFIA=')
+      const thrown = make()
       h.app.webSocket('$default', () => {
-        throw make()
+        throw thrown
       })
       h.app.get('/posts/:id/comments', async () => {
         throw make()
       })
-      const ws = await h.app.handler(sample('ws-message'))
+      // A one-way route drops the result: only a failed invocation tells the client.
+      const ws = await h.app.handler(sample('ws-message')).then(
+        (value) => ({ resolved: value }),
+        (error: unknown) => ({ rejected: error }),
+      )
+      expect(ws).toStrictEqual({ rejected: thrown })
+      expect(h.delivered).toStrictEqual([])
       const http = await h.app.handler(sample('http-v2'))
-      for (const [result, requestId] of [
-        [ws, 'R1knPH17NjMFftw='],
-        [http, 'LV7fzho-PHcEJPw='],
-      ] as const) {
-        expect(result.statusCode).toBe(500)
-        expect(result.headers['content-type']).toBe('application/json')
-        expect(result.body).not.toMatch(/hunter2|SELECT/)
-        expect(JSON.parse(result.body)).toStrictEqual({
-          error: { code: 'internal', message: 'Internal server error', requestId },
-        })
-      }
+      expect(http.statusCode).toBe(500)
+      expect(http.headers['content-type']).toBe('application/json')
+      expect(http.body).not.toMatch(/hunter2|SELECT/)
+      expect(JSON.parse(http.body)).toStrictEqual({
+        error: { code: 'internal', message: 'Internal server error', requestId: 'LV7fzho-PHcEJPw=' },
+      })
       expect(h.logs.map((l) => [l.level, l.message, l.requestId])).toStrictEqual([
         ['error', 'handler failed', 'R1knPH17NjMFftw='],
         ['error', 'handler failed', 'LV7fzho-PHcEJPw='],
@@ -142,18 +145,31 @@ describe('errors through the App', () => {
     },
   )
 
-  it('invalid JSON in ws.json() is a bad_request (400), and says so', async () => {
+  it('invalid JSON in ws.json() is a bad_request (400), sent to the sender as the envelope', async () => {
     const h = harness()
+    h.open('R1kmxc2VNjMCFIA=')
     h.app.webSocket('$default', (ctx) => ctx.asWebSocket().json())
     const event = sample('ws-message')
     event.body = '{"action": "sendmessage",'
     const result = await h.app.handler(event)
-    expect(result.statusCode).toBe(400)
-    expect(JSON.parse(result.body).error).toStrictEqual({
+    // No body: a route with a route response would otherwise deliver the envelope twice.
+    expect(result).toStrictEqual({ statusCode: 400 })
+    expect(h.delivered).toHaveLength(1)
+    expect(h.delivered[0]!.connectionId).toBe('R1kmxc2VNjMCFIA=')
+    expect(JSON.parse(h.delivered[0]!.text).error).toStrictEqual({
       code: 'bad_request',
       message: 'Request body is not valid JSON',
       requestId: 'R1knPH17NjMFftw=',
     })
+  })
+
+  it('an AppError on a MESSAGE route whose sender is gone: logged, the result still says 4xx', async () => {
+    const h = harness()
+    h.app.webSocket('$default', (ctx) => ctx.reject(403))
+    const result = await h.app.handler(sample('ws-message'))
+    expect(result).toStrictEqual({ statusCode: 403 })
+    expect(h.delivered).toStrictEqual([])
+    expect(h.logs.map((l) => l.message)).toContain('could not send the error envelope to the sender')
   })
 
   it('invalid JSON in ctx.req.json() is a bad_request too', async () => {

@@ -109,10 +109,10 @@ describe('what middleware may do', () => {
         throw new AppError('rate_limited', 'Slow down')
       }
     })
-    app.webSocket('$default', () => {
+    app.get('/posts/:id/comments', () => {
       throw new Error('boom')
     })
-    const result = await app.handler(sample('ws-message'))
+    const result = await app.handler(sample('http-v2'))
     expect(result.statusCode).toBe(429)
     expect(JSON.parse(result.body).error).toMatchObject({ code: 'rate_limited', message: 'Slow down' })
   })
@@ -132,8 +132,8 @@ describe('what middleware may do', () => {
       await next()
       return next()
     })
-    app.webSocket('$default', () => {})
-    const result = await app.handler(sample('ws-message'))
+    app.webSocket('$connect', () => {})
+    const result = await app.handler(sample('ws-connect'))
     expect(result.statusCode).toBe(500)
     expect(JSON.parse(result.body).error.message).toBe('Internal server error')
     expect(logs.find((l) => l.level === 'error')).toMatchObject({

@@ -163,8 +163,11 @@ describe.each(stores)('App with a %s store', (_name, make) => {
         fake,
       },
     )
-    expect(late.result.statusCode).toBe(410)
-    expect(JSON.parse(late.result.body).error.code).toBe('connection_gone')
+    // The App tries to tell the sender (a one-way route drops the result); it is gone: 410.
+    expect(late.result).toStrictEqual({ statusCode: 410 })
+    expect(late.calls).toHaveLength(1)
+    expect(late.calls[0]).toMatchObject({ op: 'post', connectionId: c, status: 410 })
+    expect(JSON.parse(String(late.calls[0]!.data)).error.code).toBe('connection_gone')
     expect((await collect(store.members('session#s1'))).sort()).toEqual([a, b].sort())
     expect(await store.get(c)).toBeUndefined()
   })
@@ -237,7 +240,7 @@ describe.each(stores)('App with a %s store', (_name, make) => {
 })
 
 describe('App without a store', () => {
-  it('ws.join/leave/broadcast throw ConnectionStoreMissingError, logged, answered as a 500', async () => {
+  it('ws.join/leave/broadcast throw ConnectionStoreMissingError, logged, and fail the invocation (a 500)', async () => {
     const fake = new FakeStreamer({ strict: false, endpoint: EP })
     const errors: unknown[] = []
     const app = new App({
@@ -252,8 +255,9 @@ describe('App without a store', () => {
       if (op === 'broadcast') await ws.broadcast('room', 'x')
     })
     for (const op of ['join', 'leave', 'broadcast']) {
-      const { result } = await invoke(app, events.message({ body: { op } }), { fake })
-      expect(result.statusCode).toBe(500)
+      await expect(invoke(app, events.message({ body: { op } }), { fake })).rejects.toBeInstanceOf(
+        ConnectionStoreMissingError,
+      )
     }
     expect(errors).toHaveLength(3)
     for (const e of errors) {

@@ -5,7 +5,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
-import { App } from '../../src/index.js'
+import { App, AppError } from '../../src/index.js'
 import { deriveManagementEndpoint } from '../../src/websocket/endpoint.js'
 import { client, connected, recorder, refused, sdk, sleep, start } from './helpers.js'
 
@@ -33,6 +33,11 @@ describe('the handshake', () => {
     // Header names as the client sent them; hop-by-hop ones dropped.
     expect(event.headers['X-Custom']).toBe('yes')
     expect(event.headers.Host).toBe(`127.0.0.1:${gw.port}`)
+    // Added by the gateway, as API Gateway does beside X-Forwarded-*.
+    const trace = /^Root=1-([0-9a-f]{8})-[0-9a-f]{24}$/.exec(event.headers['X-Amzn-Trace-Id'])
+    expect(trace).not.toBeNull()
+    expect(Math.abs(Number.parseInt(trace![1]!, 16) - rc.connectedAt / 1000)).toBeLessThan(5)
+    expect(event.headers['X-Forwarded-For']).toBe('127.0.0.1')
     expect(event.headers['Sec-WebSocket-Key']).toMatch(/==$/)
     expect(Object.keys(event.headers).map((k) => k.toLowerCase())).not.toContain('upgrade')
     expect(Object.keys(event.headers).map((k) => k.toLowerCase())).not.toContain('connection')
@@ -177,7 +182,9 @@ describe('the handshake', () => {
     const rec = recorder()
     const { gw } = await start({ handler: rec.handler })
     const socket = connect(gw.port, '127.0.0.1')
-    socket.write('GET /dev HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+    socket.write(
+      `GET /dev HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+    )
     const answer = await new Promise<string>((resolve) => {
       let text = ''
       socket.on('data', (d) => (text += d))
@@ -194,7 +201,7 @@ describe('the handshake', () => {
       new Promise<string>((resolve) => {
         const socket = connect(gw.port, '127.0.0.1')
         socket.write(
-          `GET /dev HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
+          `GET /dev HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
             `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ${protocols}\r\n\r\n`,
         )
         let text = ''
@@ -221,12 +228,14 @@ describe('the $connect authorizer', () => {
       context,
     })
 
-  it('runs first; 401 on any throw, 403 on Deny, 500 on a malformed result', async () => {
+  it('runs first; 401 only on "Unauthorized", 403 on Deny, 500 on any other throw or a malformed result', async () => {
     const connect = recorder()
     const authorizer = async (event: any) => {
       const token = event.queryStringParameters?.token
       if (token === 'deny') return policy('Deny', 'u1')(event)
       if (token === 'crash') throw new TypeError('bug in the authorizer')
+      if (token === 'failed') throw new Error('Failed')
+      if (token === 'callback') return Promise.reject('Unauthorized')
       if (token === 'malformed') return { policyDocument: {} }
       if (token !== 'good') throw new Error('Unauthorized')
       return policy('Allow', 'u1')(event)
@@ -234,7 +243,9 @@ describe('the $connect authorizer', () => {
     const { gw } = await start({ routes: { $connect: connect.handler }, authorizer })
     expect(await refused(gw.url)).toBe('Unexpected server response: 401')
     expect(await refused(`${gw.url}?token=deny`)).toBe('Unexpected server response: 403')
-    expect(await refused(`${gw.url}?token=crash`)).toBe('Unexpected server response: 401')
+    expect(await refused(`${gw.url}?token=crash`)).toBe('Unexpected server response: 500')
+    expect(await refused(`${gw.url}?token=failed`)).toBe('Unexpected server response: 500')
+    expect(await refused(`${gw.url}?token=callback`)).toBe('Unexpected server response: 401')
     expect(await refused(`${gw.url}?token=malformed`)).toBe('Unexpected server response: 500')
     expect(connect.events).toEqual([])
     await connected(`${gw.url}?token=good`)
@@ -276,7 +287,8 @@ describe('the $connect authorizer', () => {
     const app = new App({ logLevel: 'silent' })
     app.authorizer((_ctx, event) => {
       const token = event.queryStringParameters?.token
-      if (token !== 'ok') throw new Error('no token')
+      if (token === 'crash') throw new Error('Failed')
+      if (token !== 'ok') throw new AppError('unauthorized', 'no token')
       return { principalId: 'p1', context: { plan: 'pro' } }
     })
     app.webSocket('whoami', (ctx) => ({
@@ -285,6 +297,7 @@ describe('the $connect authorizer', () => {
     }))
     const { gw } = await start({ handler: app.handler, routeResponses: true })
     expect(await refused(gw.url)).toBe('Unexpected server response: 401')
+    expect(await refused(`${gw.url}?token=crash`)).toBe('Unexpected server response: 500')
     const c = await connected(`${gw.url}?token=ok`)
     c.ws.send('{"action":"whoami"}')
     const reply = JSON.parse((await c.next()).data)

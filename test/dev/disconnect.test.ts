@@ -80,6 +80,20 @@ describe('$disconnect', () => {
     expect(event.requestContext.disconnectReason).toBe('Going away')
   })
 
+  it('a half-open client (never answers the close frame): $disconnect follows the idle close promptly, not after 30 s', async () => {
+    const rec = recorder()
+    const { gw } = await start({ handler: rec.handler, idleTimeoutMs: 300 })
+    const raw = await rawSocket(gw.port)
+    expect(raw.head).toMatch(/^HTTP\/1\.1 101 /)
+    // The client stops answering: it reads (TCP stays up) but sends no close frame back.
+    const started = Date.now()
+    const event = await rec.waitFor((e) => e.requestContext.eventType === 'DISCONNECT', 5000)
+    expect(Date.now() - started).toBeLessThan(4000)
+    expect(event.requestContext.disconnectStatusCode).toBe(1001)
+    expect(event.requestContext.disconnectReason).toBe('Going away')
+    await raw.closed
+  })
+
   it('idle timeout: posts to the client count as activity, pings do not', async () => {
     const { gw } = await start({ handler: recorder().handler, idleTimeoutMs: 600 })
     const c = await connected(gw.url)

@@ -148,6 +148,24 @@ describe('HTTP routes', () => {
     expect(rec.events).toEqual([])
   })
 
+  it('answers a plain GET on the WebSocket stage with 426 Upgrade Required when no HTTP route serves it', async () => {
+    for (const http of [false, undefined] as const) {
+      const rec = recorder()
+      const { gw } = await start(
+        http === false ? { handler: rec.handler, http } : { routes: { $default: rec.handler } },
+      )
+      for (const path of ['/dev', '/dev/', `/dev/${Date.now()}`, `/dev/${Date.now()}/${Date.now()}`]) {
+        const res = await fetch(`${gw.httpUrl}${path}`)
+        expect(res.status).toBe(426)
+        expect(res.headers.get('upgrade')).toBe('websocket')
+        expect(await res.json()).toEqual({ message: 'Upgrade Required' })
+      }
+      // Off the stage it is not the WebSocket API: the usual refusal.
+      expect((await fetch(`${gw.httpUrl}/elsewhere`)).status).toBe(403)
+      expect(rec.events).toEqual([])
+    }
+  })
+
   it('lets a REST call push to WebSocket clients, end to end', async () => {
     const app = new App({ logLevel: 'silent' })
     const ids = new Set<string>()

@@ -154,6 +154,31 @@ describe('@connections', () => {
     expect(badEscape.status).toBe(403)
   })
 
+  it('answers 403 to malformed @connections paths, which never reach the HTTP routes; the log has the path, not the query', async () => {
+    const rec = recorder()
+    const { gw, lines } = await start({ handler: rec.handler })
+    await connected(gw.url)
+    const id = encodeURIComponent(gw.connections()[0]!)
+    for (const path of [
+      `/dev//@connections/${id}`,
+      `/dev/%40connections/${id}`,
+      `/dev/%40Connections/${id}`.replace('Connections', 'connections'),
+      `//dev/@connections/${id}`,
+      `/dev/x/@connections/${id}`,
+      `/dev/@connections//${id}`,
+      `/%40connections/${id}`,
+    ]) {
+      const res = await fetch(`${gw.httpUrl}${path}?token=secret-in-query`, { method: 'POST', body: 'x' })
+      expect([path, res.status]).toEqual([path, 403])
+      expect(res.headers.get('x-amzn-errortype')).toBe('ForbiddenException')
+      expect(await res.json()).toEqual({ message: 'Forbidden' })
+    }
+    expect(rec.events.filter((e) => e.httpMethod)).toEqual([])
+    const manage = lines.filter((l) => l.includes('ForbiddenException'))
+    expect(manage.length).toBeGreaterThanOrEqual(7)
+    for (const line of manage) expect(line).not.toContain('secret-in-query')
+  })
+
   it('raises PayloadTooLargeException over 128 KB', async () => {
     const { gw } = await start({ handler: recorder().handler })
     const c = await connected(gw.url)
@@ -302,7 +327,9 @@ describe('@connections', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400/)
     // A post whose client vanishes mid-body.
     const cut = netConnect(gw.port, '127.0.0.1')
-    cut.write(`POST /dev/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\npartial`)
+    cut.write(
+      `POST /dev/@connections/abc HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nContent-Length: 1000\r\n\r\npartial`,
+    )
     await sleep(30)
     cut.destroy()
     const c = await connected(gw.url)

@@ -271,3 +271,35 @@ describe('frames the gateway refuses', () => {
     await rec.waitFor((e) => e.body === 'still here')
   })
 })
+
+describe('App errors on one-way MESSAGE routes reach the sender, as on AWS', () => {
+  const app = () => {
+    const a = new App({ logLevel: 'silent' })
+    a.webSocket('bug', () => {
+      throw new TypeError('a bug with internal detail')
+    })
+    a.webSocket('bad', (ctx) => ctx.reject(422, 'Name too long'))
+    a.webSocket('$default', () => 'ok')
+    return a
+  }
+
+  for (const routeResponses of [false, true]) {
+    it(`a bug: the "Internal server error" frame; an AppError: the envelope, exactly once (route responses ${routeResponses ? 'on' : 'off'})`, async () => {
+      const { gw } = await start({ handler: app().handler, routeResponses })
+      const c = await connected(gw.url)
+      c.ws.send('{"action":"bug"}')
+      // The exact AWS frame: nothing of the error's own message.
+      expect((await c.next()).data).toMatch(ERROR_FRAME('Internal server error'))
+      c.ws.send('{"action":"bad"}')
+      const envelope = JSON.parse((await c.next()).data)
+      expect(envelope).toStrictEqual({
+        error: { code: 'unprocessable_entity', message: 'Name too long', requestId: expect.any(String) },
+      })
+      // Nothing more arrives for either message (the route response carried no second copy).
+      c.ws.send('{"action":"other"}')
+      if (routeResponses) expect((await c.next()).data).toBe('ok')
+      await sleep(100)
+      expect(c.inbox).toStrictEqual([])
+    })
+  }
+})

@@ -58,6 +58,15 @@ describe('detectTrigger: the fixed order of the semantics page, section 7', () =
     expect(detectTrigger(alb)).toBeUndefined()
   })
 
+  it('never takes an HTTP API (payload 2.0) or a REST TOKEN authorizer event for an HTTP request', () => {
+    // The 2.0 authorizer event has version, rawPath and requestContext.http: every HTTP API mark.
+    expect(detectTrigger(sample('http-v2-authorizer'))).toBeUndefined()
+    expect(detectTrigger(sample('rest-token-authorizer'))).toBeUndefined()
+    // A REST TOKEN event given a REST-looking body is still an authorizer event.
+    const token = { ...sample('rest-v1'), type: 'TOKEN', authorizationToken: 'x' }
+    expect(detectTrigger(token)).toBeUndefined()
+  })
+
   it.each([
     ['null', null],
     ['undefined', undefined],
@@ -107,7 +116,89 @@ describe('describeEvent: what the unknown-event error names', () => {
   })
 })
 
+describe('describeEvent: names the field that decided against a near miss', () => {
+  it.each([
+    [
+      'a WebSocket event with a top-level httpMethod',
+      () => ({ ...sample('ws-message'), httpMethod: 'POST' }),
+      /top-level `httpMethod` marks another trigger/,
+    ],
+    [
+      'a WebSocket event with a top-level version',
+      () => ({ ...sample('ws-message'), version: '1.0' }),
+      /top-level `version`/,
+    ],
+    [
+      'a WebSocket event without messageDirection',
+      () => {
+        const e = sample('ws-message')
+        delete e.requestContext.messageDirection
+        return e
+      },
+      /also needs messageDirection "IN"/,
+    ],
+    [
+      'an HTTP API authorizer event',
+      () => sample('http-v2-authorizer'),
+      /`routeArn` marks an HTTP API \(payload 2.0\) Lambda authorizer event/,
+    ],
+    ['a REST TOKEN authorizer event', () => sample('rest-token-authorizer'), /REST TOKEN authorizer event/],
+    [
+      'a REST event without resource',
+      () => {
+        const e = sample('rest-v1')
+        delete e.resource
+        return e
+      },
+      /REST \(V1\) proxy event, but `resource` is not a string/,
+    ],
+    [
+      'an HTTP API event without requestContext.http',
+      () => {
+        const e = sample('http-v2')
+        delete e.requestContext.http
+        return e
+      },
+      /`requestContext.http.method` is not a string/,
+    ],
+    [
+      'an ALB event whose path is a number',
+      () => ({ ...sample('alb'), path: 5 }),
+      /ALB event, but `path` is not a string/,
+    ],
+  ] as const)('%s', (_name, make, reason) => {
+    expect(detectTrigger(make())).toBeUndefined()
+    expect(describeEvent(make())).toMatch(reason)
+  })
+
+  it('names no reason for an event of no known family', () => {
+    expect(describeEvent({ Records: [] })).toBe('an object with keys Records')
+  })
+})
+
 describe('app.handler on an unknown event', () => {
+  it('refuses an HTTP API authorizer event as unknown_event, without running any route', async () => {
+    const { app } = harness()
+    let ran = 0
+    app.all('/my/path', () => {
+      ran++
+      return 'side effect'
+    })
+    app.authorizer(() => {
+      ran++
+      return { principalId: 'p' }
+    })
+    for (const name of ['http-v2-authorizer', 'rest-token-authorizer'] as const) {
+      const error = await app.handler(sample(name)).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(UnknownEventError)
+      expect((error as Error).message).toMatch(/authorizer event/)
+    }
+    expect(ran).toBe(0)
+  })
+
   it('rejects (never throws synchronously) with a typed UnknownEventError naming what it received', async () => {
     const { app, logs } = harness()
     let result: Promise<unknown> | undefined

@@ -29,6 +29,7 @@ describe('parsing HTTP events into one request shape', () => {
         'x-forwarded-proto': 'https',
       },
       query: { draft: 'true' },
+      queryLists: { draft: ['true'] },
       body: '{"text":"first!"}',
       isBase64Encoded: false,
       sourceIp: '203.0.113.7',

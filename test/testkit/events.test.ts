@@ -115,6 +115,10 @@ describe('events.connect', () => {
       'X-Custom': 'b',
     })
     expect(event.headers!['Sec-WebSocket-Key']).toMatch(/^[A-Za-z0-9+/]{22}==$/)
+    // API Gateway's trace header: Root=1-{epoch seconds in 8 hex}-{24 hex}.
+    const trace = /^Root=1-([0-9a-f]{8})-[0-9a-f]{24}$/.exec(event.headers!['X-Amzn-Trace-Id'] ?? '')
+    expect(trace).not.toBeNull()
+    expect(Number.parseInt(trace![1]!, 16)).toBe(Math.floor(NOW / 1000))
     expect(event.multiValueHeaders!['X-Custom']).toEqual(['a', 'b'])
     expect(Object.keys(event.multiValueHeaders!).sort()).toEqual(Object.keys(event.headers!).sort())
     // The User-Agent header is what identity.userAgent reports.

@@ -36,7 +36,8 @@ function fields(ws: WebSocketContext) {
     requestId: ws.requestId,
     messageId: ws.messageId,
     connectedAt: ws.connectedAt,
-    requestTime: ws.requestTime,
+    requestTimeEpoch: ws.requestTimeEpoch,
+    requestTimeText: ws.requestTimeText,
     sourceIp: ws.sourceIp,
     userAgent: ws.userAgent,
     authorizer: ws.authorizer,
@@ -60,6 +61,15 @@ const common = {
   principalId: undefined,
 }
 
+describe('request time, named so the number and the CLF text cannot be mixed up', () => {
+  it('requestTimeEpoch is the number, requestTimeText the CLF string, requestTime a deprecated alias of the number', async () => {
+    const ws = await viewOf(sample('ws-message'))
+    expect(ws.requestTimeEpoch).toBe(ws.event.requestContext.requestTimeEpoch)
+    expect(ws.requestTimeText).toBe(ws.event.requestContext.requestTime)
+    expect(ws.requestTime).toBe(ws.requestTimeEpoch)
+  })
+})
+
 describe('asWebSocket() on real-capture-shaped events', () => {
   it('MESSAGE (the semantics page sample)', async () => {
     const ws = await viewOf(sample('ws-message'))
@@ -69,7 +79,8 @@ describe('asWebSocket() on real-capture-shaped events', () => {
       eventType: 'MESSAGE',
       requestId: 'R1knPH17NjMFftw=',
       messageId: 'R1knPc2ntjMCFIA=',
-      requestTime: 1705751700453,
+      requestTimeEpoch: 1705751700453,
+      requestTimeText: '20/Jan/2024:11:55:00 +0000',
       disconnectStatusCode: undefined,
       disconnectReason: undefined,
     })
@@ -91,7 +102,8 @@ describe('asWebSocket() on real-capture-shaped events', () => {
       eventType: 'DISCONNECT',
       requestId: 'R1koeHsUtjMFbRw=',
       messageId: undefined,
-      requestTime: 1705751708326,
+      requestTimeEpoch: 1705751708326,
+      requestTimeText: '20/Jan/2024:11:55:08 +0000',
       disconnectStatusCode: 1001,
       disconnectReason: '',
     })
@@ -113,7 +125,8 @@ describe('asWebSocket() on real-capture-shaped events', () => {
       eventType: 'CONNECT',
       requestId: 'R1kmxFn0NjMFpjw=',
       messageId: undefined,
-      requestTime: 1705751697420,
+      requestTimeEpoch: 1705751697420,
+      requestTimeText: '20/Jan/2024:11:54:57 +0000',
       disconnectStatusCode: undefined,
       disconnectReason: undefined,
     })
@@ -293,14 +306,16 @@ describe('json() with a Standard Schema (zod)', () => {
         throw e
       }
     })
+    h.open('R1kmxc2VNjMCFIA=')
     const event = sample('ws-message')
     event.body = '{"action":"sendmessage","message":""}'
     const result = await h.app.handler(event)
     expect(error).toBeInstanceOf(AppError)
     expect((error as AppError).code).toBe('bad_request')
     expect((error as AppError).message).toMatch(/^Invalid body at message: /)
-    expect(result.statusCode).toBe(400)
-    const body = JSON.parse(result.body)
+    expect(result).toStrictEqual({ statusCode: 400 })
+    // The sender gets the envelope through @connections.
+    const body = JSON.parse(h.delivered[0]!.text)
     expect(body.error.code).toBe('bad_request')
     expect(body.error.details).toStrictEqual([{ path: 'message', message: expect.any(String) }])
   })
@@ -316,9 +331,10 @@ describe('json() with a Standard Schema (zod)', () => {
     const event = sample('ws-message-custom-route-authorized')
     await h.app.handler(event)
     expect(value).toStrictEqual({ action: 'sendmessage' })
-    const result = await h.app.handler(sample('ws-message'))
-    expect(result.statusCode).toBe(500)
-    expect(result.body).not.toMatch(/asynchronously/)
+    // A programming error: the invocation fails (the client gets "Internal server error").
+    const error = await h.app.handler(sample('ws-message')).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect(h.delivered).toStrictEqual([])
     expect(h.logs.some((l) => l.level === 'error' && JSON.stringify(l).includes('jsonAsync'))).toBe(true)
   })
 })

@@ -2,16 +2,20 @@ import type { AuthorizerPolicyResult, WebSocketAuthorizerContext } from '../../e
 import type { Outcome } from '../runtime/invoke.js'
 
 // The $connect REQUEST authorizer's answer, read as API Gateway reads it (semantics
-// page, section 6): an `Unauthorized` failure is 401, a Deny (or no matching Allow) is
-// 403, anything else that is not a valid policy is 500.
+// page, section 6): a failure with the message exactly `Unauthorized` is 401, a Deny (or
+// no matching Allow) is 403; any other failure, a timeout, or a result that is not a
+// valid policy is 500, so a crashing authorizer is not mistaken for bad credentials.
 
 export type AuthorizerDecision =
   | { allow: true; context: WebSocketAuthorizerContext }
   | { allow: false; status: 401 | 403 | 500; why: string }
 
+// Node's `throw new Error('Unauthorized')` / `callback('Unauthorized')`, or a runtime's
+// error record (`{ errorMessage: 'Unauthorized' }`, as Python's `raise Exception(...)` reports).
 function isUnauthorized(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : undefined
-  return message === 'Unauthorized'
+  if (typeof error === 'string') return error === 'Unauthorized'
+  if (error instanceof Error) return error.message === 'Unauthorized'
+  return (error as { errorMessage?: unknown } | null)?.errorMessage === 'Unauthorized'
 }
 
 function wildcard(pattern: string): RegExp {
@@ -32,13 +36,10 @@ function matches(statement: Record<string, unknown>, methodArn: string): boolean
 
 export function readAuthorizerOutcome(outcome: Outcome, methodArn: string): AuthorizerDecision {
   if (outcome.kind === 'timeout') return { allow: false, status: 500, why: 'the authorizer timed out' }
-  // Semantics page, section 6: throwing, `Unauthorized` or otherwise, refuses with 401.
   if (outcome.kind === 'error') {
-    return {
-      allow: false,
-      status: 401,
-      why: isUnauthorized(outcome.error) ? 'Unauthorized' : 'the authorizer threw: refused with 401',
-    }
+    return isUnauthorized(outcome.error)
+      ? { allow: false, status: 401, why: 'Unauthorized' }
+      : { allow: false, status: 500, why: 'the authorizer failed (only the error "Unauthorized" gives 401)' }
   }
   const result = outcome.value as Partial<AuthorizerPolicyResult> | null | undefined
   if (!result || typeof result !== 'object' || typeof result.principalId !== 'string') {

@@ -22,6 +22,13 @@ export function clientCloseInfo(code: number, reason: string): CloseInfo {
 
 const OPEN = 1
 
+/**
+ * How long a close the gateway started waits for the client's close frame before the
+ * socket is cut. `ws` waits 30 s, so a half-open client's `$disconnect` came 30 s late;
+ * API Gateway fires it promptly.
+ */
+export const CLOSE_HANDSHAKE_MS = 1_000
+
 export class Connection {
   /** Set when the gateway started the close: what $disconnect reports. */
   closedBy: CloseInfo | undefined
@@ -92,8 +99,13 @@ export class Connection {
     if (this.closedBy) return
     this.closedBy = info
     this.stopTimers()
-    if (this.socket.readyState === OPEN) this.socket.close(info.code, info.reason)
-    else this.socket.terminate()
+    if (this.socket.readyState !== OPEN) {
+      this.socket.terminate()
+      return
+    }
+    this.socket.close(info.code, info.reason)
+    const cut = setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_MS).unref()
+    this.socket.once('close', () => clearTimeout(cut))
   }
 
   stopTimers(): void {

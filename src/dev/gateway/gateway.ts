@@ -16,6 +16,7 @@ import { type GatewayOptions, type Integrations, MAX_FRAME_BYTES, resolveOptions
 import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
+import { hostPolicy, shownHost } from './host.js'
 import { handleHttp } from './http-routes.js'
 import { IntegrationTable } from './integrations.js'
 import { closeConnection, MESSAGE_TOO_BIG, onClosed, onFrame } from './messages.js'
@@ -54,6 +55,10 @@ export function gatewayLog(gateway: Gateway): DevLogger | undefined {
   return logs.get(gateway)
 }
 
+function refusedHost(req: IncomingMessage): string {
+  return `Host ${shownHost(req)} is not one of this gateway's names (loopback, its address, allowedHosts): refused`
+}
+
 function displayHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'
   return host.includes(':') ? `[${host}]` : host
@@ -73,6 +78,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     connections: new Map(),
     pending: new Set(),
     address: () => hostPort,
+    // Set once the port is known (port 0 picks one); nothing is served before that.
+    hosts: { domainFor: () => undefined },
   }
   const { model, log } = state
   const inspectorOptions = options.inspector === true ? {} : options.inspector || undefined
@@ -168,6 +175,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!offersWebSocket(req)) return serveWithoutUpgrade(server, req, socket, head)
     socket.on('error', () => {}) // an abrupt disconnect is a close, not a crash
+    if (state.hosts.domainFor(req.headers.host) === undefined) {
+      log({ kind: 'CONNECT', route: '$connect', status: 403, detail: refusedHost(req) })
+      refuse(socket, 403)
+      return
+    }
     const work = handshake(state, wss, adopt, req, socket, head).catch((error) => {
       log({ kind: 'CONNECT', route: '$connect', status: 500, error })
       refuse(socket, 500)
@@ -177,6 +189,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!
+    if (state.hosts.domainFor(req.headers.host) === undefined) {
+      req.resume()
+      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-RequestId': crypto.randomUUID() })
+      res.end('{"message":"Forbidden"}')
+      log({ kind: 'HTTP', route: req.method ?? 'GET', status: 403, detail: refusedHost(req) })
+      return
+    }
     if (inspector?.owns(path)) {
       inspector.handle(req, res, path).catch((error) => {
         log({ kind: 'GATEWAY', detail: `inspector: ${req.method} ${path}`, status: 500, error })
@@ -214,6 +233,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = (server.address() as AddressInfo).port
   const host = displayHost(resolved.host)
   hostPort = `${host}:${port}`
+  state.hosts = hostPolicy(resolved.host, port, resolved.allowedHosts, () => hostPort)
   const releaseCredentials = resolved.dummyCredentials ? holdDummyCredentials() : undefined
   if (releaseCredentials) {
     log({

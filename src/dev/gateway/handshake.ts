@@ -102,7 +102,8 @@ export async function handshake(
   const api: ApiInfo = {
     apiId: options.apiId,
     stage: options.stage,
-    domainName: req.headers.host || state.address(),
+    // Checked by the gateway before the handshake: the client's Host only when it names this gateway.
+    domainName: state.hosts.domainFor(req.headers.host) ?? state.address(),
   }
   const userAgent = req.headers['user-agent']
   const facts: ConnectionFacts = {

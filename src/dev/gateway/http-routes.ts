@@ -34,6 +34,28 @@ function fail(res: ServerResponse, [status, body]: readonly [number, string]): n
   return status
 }
 
+/**
+ * A plain HTTP request (no WebSocket upgrade offered) on the WebSocket stage, when no
+ * HTTP routes serve it. What AWS answers is not documented; serverless-offline's
+ * WebSocket suite, written to pass against AWS too, expects 426 there, which is also
+ * what RFC 9110 says a server that requires an upgrade sends (with `Upgrade`).
+ * Uncertain: the body is not known; this one is API Gateway's usual `{"message"}` shape.
+ */
+function upgradeRequired(res: ServerResponse): number {
+  res.writeHead(426, {
+    'content-type': 'application/json',
+    upgrade: 'websocket',
+    connection: 'Upgrade',
+    'x-amzn-RequestId': crypto.randomUUID(),
+  })
+  res.end('{"message":"Upgrade Required"}')
+  return 426
+}
+
+function onStage(pathname: string, stage: string): boolean {
+  return pathname === `/${stage}` || pathname.startsWith(`/${stage}/`)
+}
+
 function send(res: ServerResponse, result: ProxyResult): number {
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of result.headers) {
@@ -75,7 +97,7 @@ export async function handleHttp(
   const handler = options.http === false ? undefined : state.table.http()
   if (!handler) {
     req.resume()
-    const status = fail(res, failures.none)
+    const status = onStage(pathname, options.stage) ? upgradeRequired(res) : fail(res, failures.none)
     log({
       kind: 'HTTP',
       route,
@@ -102,7 +124,7 @@ export async function handleHttp(
     isBase64Encoded: raw.length > 0 && !text,
     sourceIp: sourceIpOf(req),
     stage: options.stage,
-    domainName: req.headers.host || state.address(),
+    domainName: state.hosts.domainFor(req.headers.host) ?? state.address(),
     apiId: options.apiId,
   }
   const event = mode === 'v2' ? buildHttpApiEvent(input) : buildRestEvent(input)

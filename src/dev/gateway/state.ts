@@ -2,6 +2,7 @@ import type { ConnectionsModel } from '../../management/model.js'
 import type { DevLogger } from '../log.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Connection } from './connection.js'
+import type { HostPolicy } from './host.js'
 import type { IntegrationTable } from './integrations.js'
 
 /** What the parts of a running gateway share. */
@@ -17,6 +18,8 @@ export interface GatewayState {
   pending: Set<Promise<unknown>>
   /** The host:port the gateway listens on, for clients that send no Host header. */
   address(): string
+  /** Which Host headers the gateway answers, and the `domainName` each gives events. */
+  hosts: HostPolicy
 }
 
 /** Keeps a promise in `pending` until it settles. */

@@ -71,9 +71,11 @@ export async function handleManagement(
 export function forbidManagement(state: GatewayState, req: IncomingMessage, res: ServerResponse): void {
   req.resume()
   write(res, errorResponse('forbidden'))
+  // The path only: a query string may carry tokens, and logs are shared.
+  const path = (req.url ?? '/').split('?')[0]!.slice(0, 200)
   state.log({
     kind: 'MANAGE',
-    route: `${req.method} ${req.url}`,
+    route: `${req.method} ${path}`,
     status: 403,
     detail: 'ForbiddenException (expected /{stage}/@connections/{id})',
   })

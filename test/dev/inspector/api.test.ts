@@ -96,7 +96,9 @@ describe('inspector API', () => {
     a.ws.send(JSON.stringify({ action: 'boom' }))
     const boom = await find(base, (e) => e.route === 'boom')
     const boomDetail = (await api(base, 'GET', `/events/${boom.seq}`)).data
-    expect(boomDetail.result.statusCode).toBe(500)
+    expect(boomDetail.status).toBe(502)
+    expect(boomDetail.errorDetail.message).toBe('Error: boom on purpose')
+    expect(boomDetail.errorDetail.stack).toContain('fixtures/app.ts')
 
     // With no page open, nothing tracks invocations: the call is recorded without its caller.
     await page.body!.cancel()
@@ -273,6 +275,24 @@ describe('inspector API', () => {
       ),
     ).toBe(403)
     expect((await api(base, 'GET', '/nothing')).status).toBe(404)
+  })
+
+  it('a name the gateway allows for a tunnel reaches the app, not the inspector', async () => {
+    const { gw } = await start({ handler, inspector: true, allowedHosts: ['tunnel.example'] })
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: gw.port, path, headers: { host: 'tunnel.example' } },
+          (res) => {
+            res.resume()
+            resolve(res.statusCode!)
+          },
+        )
+        req.on('error', reject)
+        req.end()
+      })
+    expect(await status('/dev/@connections/AAAAAAAAAAAAAAA=')).toBe(410)
+    expect(await status('/_socketeer/api/state')).toBe(403)
   })
 
   it('copies an exchange as a vitest test that passes when written to a file', async () => {

@@ -209,7 +209,7 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     await a.next().catch(() => {})
     const { page } = await open(gw.inspectorUrl!, 'light')
     await eventRow(page, 'boom').click()
-    await page.locator('#detail-result pre').waitFor({ timeout: 5_000 })
+    await page.locator('#detail-error pre', { hasText: 'boom on purpose' }).waitFor({ timeout: 5_000 })
     const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor')
     expect(bg).toBe('rgb(247, 247, 248)')
     await page.screenshot({ path: `${SHOTS}/inspector-light.png` })

@@ -14,6 +14,8 @@ export type SampleName =
   | 'function-url'
   | 'alb'
   | 'alb-multivalue'
+  | 'http-v2-authorizer'
+  | 'rest-token-authorizer'
 
 export function sample<T = any>(name: SampleName): T {
   return JSON.parse(readFileSync(new URL(`./${name}.json`, import.meta.url), 'utf8')) as T
