@@ -21,10 +21,11 @@ const STREAMER = [
   'streamer/attempt',
   'streamer/validate',
   'streamer/config',
-  'streamer/sdk-error',
-  'streamer/error-for',
-  'streamer/transport',
-  'streamer/local-transports',
+  'streamer/transport/classify',
+  'streamer/transport/sdk',
+  'streamer/transport/sigv4',
+  'streamer/transport/credentials',
+  'streamer/transport/local',
   'streamer/errors',
 ]
 

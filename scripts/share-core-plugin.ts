@@ -31,8 +31,10 @@ const DEFAULTS: Required<ShareCoreOptions> = {
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
     /^src\/app\/(integration|routes)\.ts$/,
-    // local-transports keeps its registry on globalThis, for exactly this reason.
-    /^src\/streamer\/(error-for|local-transports)\.ts$/,
+    // transport/local keeps its registry on globalThis, for exactly this reason.
+    /^src\/streamer\/transport\/(classify|local)\.ts$/,
+    // A class with no module state.
+    /^src\/streamer\/lru\.ts$/,
   ],
 }
 

@@ -1,12 +1,12 @@
 // socketeer: the runtime face. Nothing here loads the AWS SDK until the first send.
 
 export type { AppOptions, AuthorizerResult, LambdaResult } from './app/app.js'
-export { App, UnknownEventError } from './app/app.js'
+export { App } from './app/app.js'
 export type { AuthorizerDecision, AuthorizerHandler } from './app/authorizer.js'
 export type { Handler, Middleware, Next } from './app/compose.js'
 export type { ResponseHeaders } from './app/context.js'
 export { Context, HttpRequestView, HttpResponse } from './app/context.js'
-export { AuthorizerFailedError, RouteRegistrationError } from './app/errors.js'
+export { AuthorizerFailedError, RouteRegistrationError, UnknownEventError } from './app/errors.js'
 // Connection registry (issue 5): stores, groups, broadcast that prunes gone connections.
 export type {
   BroadcastDeps,
@@ -67,7 +67,8 @@ export {
 } from './streamer/errors.js'
 export { MAX_MESSAGE_BYTES } from './streamer/limits.js'
 export type { RetryOptions } from './streamer/retry.js'
-export type { Transport } from './streamer/transport.js'
+export type { SdkClientLike } from './streamer/transport/sdk.js'
+export type { AwsCredentials, AwsCredentialsProvider, Transport } from './streamer/transport/types.js'
 export type {
   BroadcastFailure,
   BroadcastOptions,

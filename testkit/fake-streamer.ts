@@ -3,7 +3,7 @@ import { type ConnectionState, ConnectionsModel } from '../src/management/model.
 import { createStreamerClient } from '../src/streamer/client.js'
 import { ForbiddenError, StreamerError } from '../src/streamer/errors.js'
 import type { RetryOptions } from '../src/streamer/retry.js'
-import type { Transport } from '../src/streamer/transport.js'
+import type { Transport } from '../src/streamer/transport/types.js'
 import type { ConnectionInfo, StreamerClient, StreamerFactory } from '../src/streamer/types.js'
 import { normaliseEndpoint } from '../src/websocket/endpoint.js'
 import {

@@ -1,5 +1,5 @@
-import { streamerErrorFor } from '../src/streamer/error-for.js'
 import { type StreamerError, StreamerNetworkError } from '../src/streamer/errors.js'
+import { streamerErrorFor } from '../src/streamer/transport/classify.js'
 import type { CallOp } from './calls.js'
 import { TestkitError } from './errors.js'
 

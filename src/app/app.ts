@@ -66,7 +66,6 @@ import type { AuthorizerResult } from './authorizer.js'
 
 type RouteArgs = [...Middleware[], Handler]
 
-export { UnknownEventError }
 
 export class App implements ContextHost {
   readonly endpointOptions: EndpointOptions

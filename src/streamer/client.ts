@@ -1,11 +1,13 @@
 import { setMaxListeners } from 'node:events'
 import { broadcastWith } from './broadcast.js'
 import { resolveEndpoint, resolveRegion } from './config.js'
-import { streamerErrorFor } from './error-for.js'
 import { GoneError, StreamerError, StreamerValidationError } from './errors.js'
-import { localTransportFor } from './local-transports.js'
 import { type RetryOptions, type RetryPolicy, resolveRetry, withRetry } from './retry.js'
-import { createSdkTransport, type Transport } from './transport.js'
+import { streamerErrorFor } from './transport/classify.js'
+import { localTransportFor } from './transport/local.js'
+import { createSdkTransport, type SdkClientLike } from './transport/sdk.js'
+import { createSigV4Transport } from './transport/sigv4.js'
+import type { AwsCredentials, AwsCredentialsProvider, Transport } from './transport/types.js'
 import type {
   BroadcastOptions,
   BroadcastResult,
@@ -29,9 +31,24 @@ export interface StreamerClientOptions {
    * frozen. Default 5 000 ms; 0 for none (the call's deadline still applies).
    */
   attemptTimeoutMs?: number
-  /** Replace the wire (the SDK by default). */
-  transport?: Transport
-  /** Extra SDK client configuration (credentials, requestHandler, ...); gives this client its own SDK client. */
+  /**
+   * The wire. `'sigv4'` (the default): requests signed with SigV4 over a keep-alive
+   * agent, no AWS SDK loaded. `'sdk'`: the AWS SDK v3 client (an optional peer
+   * dependency, imported on first use). Or any object implementing `Transport`.
+   */
+  transport?: Transport | 'sigv4' | 'sdk'
+  /**
+   * Credentials to sign with; they win over everything else. Default: the environment
+   * (what Lambda provides), else the SDK's default provider chain (profiles, SSO,
+   * container and instance roles), loaded only then. A function is called again
+   * shortly before the credentials it returned expire.
+   */
+  credentials?: AwsCredentials | AwsCredentialsProvider
+  /** The agent for the requests (default: one keep-alive agent per protocol for the process). */
+  agent?: import('node:http').Agent
+  /** An `ApiGatewayManagementApiClient` of your own; implies `transport: 'sdk'`. */
+  sdkClient?: SdkClientLike
+  /** Extra SDK client configuration (requestHandler, ...); implies `transport: 'sdk'` and gives this client its own SDK client. */
   clientConfig?: Record<string, unknown>
 }
 
@@ -58,6 +75,8 @@ class Client implements StreamerClient {
   readonly #routeLocal: boolean
   readonly #retry: RetryPolicy
   readonly #attemptTimeoutMs: number
+  /** The transport bounds its own attempts: no AbortController or timer per attempt here. */
+  readonly #bounded: boolean
 
   constructor(options: StreamerClientOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -71,37 +90,38 @@ class Client implements StreamerClient {
       throw new StreamerValidationError(`attemptTimeoutMs must be a number >= 0, got ${String(timeout)}`)
     }
     this.#attemptTimeoutMs = timeout
-    this.#routeLocal = options.transport === undefined
-    this.#transport =
-      options.transport ??
-      createSdkTransport({ endpoint: this.endpoint, region: this.region, clientConfig: options.clientConfig })
+    this.#routeLocal = typeof options.transport !== 'object'
+    this.#transport = pickTransport(options, this.endpoint, this.region)
+    this.#bounded = this.#transport.boundsAttempts === true
   }
 
   // Looked up per call, not once: clients are cached for the life of the module, and a
   // local gateway may start or stop on that endpoint in between. An in-process answer
-  // comes at once, so it runs without the per-attempt timer; the call's deadline and
+  // comes at once, so it runs without the per-attempt timeout; the call's deadline and
   // signal still apply, as they would over the wire.
   #run<T>(
-    op: (transport: Transport, signal: AbortSignal) => Promise<T>,
+    op: (transport: Transport, signal: AbortSignal | undefined, timeoutMs: number | undefined) => Promise<T>,
     connectionId: string,
     options: CallOptions | undefined,
   ): Promise<T> {
     const local = this.#routeLocal ? localTransportFor(this.endpoint) : undefined
     if (local) {
       return withRetry(
-        (signal) => op(local, signal).catch((e) => ownError(e, connectionId)),
+        (signal, timeoutMs) => op(local, signal, timeoutMs).catch((e) => ownError(e, connectionId)),
         this.#retry,
         options,
         0,
         connectionId,
+        local.boundsAttempts === true,
       )
     }
     return withRetry(
-      (signal) => op(this.#transport, signal),
+      (signal, timeoutMs) => op(this.#transport, signal, timeoutMs),
       this.#retry,
       options,
       this.#attemptTimeoutMs,
       connectionId,
+      this.#bounded,
     )
   }
 
@@ -113,20 +133,20 @@ class Client implements StreamerClient {
   }
 
   #post(connectionId: string, bytes: Uint8Array, options: CallOptions | undefined): Promise<void> {
-    return this.#run((t, signal) => t.post(connectionId, bytes, signal), connectionId, options)
+    return this.#run((t, signal, ms) => t.post(connectionId, bytes, signal, ms), connectionId, options)
   }
 
   async getConnection(connectionId: string, options?: CallOptions): Promise<ConnectionInfo> {
     validateConnectionId(connectionId)
     validateCallOptions(options)
-    return this.#run((t, signal) => t.get(connectionId, signal), connectionId, options)
+    return this.#run((t, signal, ms) => t.get(connectionId, signal, ms), connectionId, options)
   }
 
   async deleteConnection(connectionId: string, options?: CallOptions): Promise<void> {
     validateConnectionId(connectionId)
     validateCallOptions(options)
     try {
-      await this.#run((t, signal) => t.delete(connectionId, signal), connectionId, options)
+      await this.#run((t, signal, ms) => t.delete(connectionId, signal, ms), connectionId, options)
     } catch (error) {
       // The connection is closed either way: by us, by the client, or long ago.
       if (error instanceof GoneError) return
@@ -159,6 +179,28 @@ class Client implements StreamerClient {
       link?.unlink()
     }
   }
+}
+
+function pickTransport(options: StreamerClientOptions, endpoint: string, region: string): Transport {
+  const { transport, credentials, agent, sdkClient, clientConfig } = options
+  if (typeof transport === 'object' && transport !== null) return transport
+  if (transport !== undefined && transport !== 'sigv4' && transport !== 'sdk') {
+    throw new StreamerValidationError(
+      `transport must be 'sigv4', 'sdk' or an object with post, get and delete; got ${JSON.stringify(transport)}`,
+    )
+  }
+  const sdk = transport === 'sdk' || sdkClient !== undefined || clientConfig !== undefined
+  if (sdk) {
+    if (transport === 'sigv4') {
+      throw new StreamerValidationError(
+        "sdkClient and clientConfig configure the SDK transport, not transport: 'sigv4'",
+      )
+    }
+    let config = clientConfig
+    if (agent !== undefined) config = { requestHandler: { httpAgent: agent, httpsAgent: agent }, ...config }
+    return createSdkTransport({ endpoint, region, clientConfig: config, credentials, sdkClient })
+  }
+  return createSigV4Transport({ endpoint, region, credentials, agent })
 }
 
 // A local gateway may run another copy of socketeer (dist vs src, ESM vs CJS): its

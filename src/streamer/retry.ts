@@ -101,17 +101,23 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   })
 
 /**
- * Runs `attempt` under the policy. Each attempt gets a signal that aborts on the
- * caller's signal, the deadline, or `attemptTimeoutMs` (0 = none). Outcomes: the
- * caller's abort rejects with its reason; the deadline with StreamerTimeoutError;
- * running out of attempts, or of time for the next backoff, with the last error.
+ * Runs `attempt` under the policy. Outcomes: the caller's abort rejects with its reason;
+ * the deadline with StreamerTimeoutError; running out of attempts, or of time for the
+ * next backoff, with the last error.
+ *
+ * With `bounded` (the transport bounds its own attempts, as the built-in ones do), each
+ * attempt gets the caller's signal and the time it may take (the attempt timeout or what
+ * is left before the deadline, whichever is less) and nothing is allocated per attempt.
+ * Otherwise each attempt gets a signal of its own that aborts on the caller's signal,
+ * the deadline or `attemptTimeoutMs` (0 = none).
  */
 export async function withRetry<T>(
-  attempt: (signal: AbortSignal) => Promise<T>,
+  attempt: (signal: AbortSignal | undefined, timeoutMs: number | undefined) => Promise<T>,
   policy: RetryPolicy,
   call: CallOptions | undefined,
   attemptTimeoutMs: number,
   connectionId?: string,
+  bounded = false,
 ): Promise<T> {
   const deadline = call?.deadline
   let last: unknown
@@ -123,24 +129,40 @@ export async function withRetry<T>(
         { connectionId, cause: last },
       )
     }
-    const scope = openAttempt(call, attemptTimeoutMs)
     let error: unknown
-    try {
-      return await attempt(scope.signal)
-    } catch (e) {
-      error = e
-    } finally {
-      scope.close()
-    }
-    if (scope.cause === 'caller') throw call?.signal?.reason ?? error
-    if (scope.cause === 'deadline') {
-      throw new StreamerTimeoutError(`deadline passed during attempt ${n}`, { connectionId, cause: error })
-    }
-    if (scope.cause === 'attempt-timeout') {
-      error = new StreamerNetworkError(`no answer within ${attemptTimeoutMs} ms`, 'TimeoutError', {
-        connectionId,
-        cause: error,
-      })
+    if (bounded) {
+      const timeout = attemptTimeoutMs > 0 ? attemptTimeoutMs : Number.POSITIVE_INFINITY
+      const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now()
+      const byDeadline = left <= timeout
+      const ms = Math.min(timeout, left)
+      try {
+        return await attempt(call?.signal, ms === Number.POSITIVE_INFINITY ? undefined : ms)
+      } catch (e) {
+        error = e
+      }
+      if (call?.signal?.aborted) throw call.signal.reason ?? error
+      if (byDeadline && error instanceof StreamerNetworkError && error.code === 'TimeoutError') {
+        throw new StreamerTimeoutError(`deadline passed during attempt ${n}`, { connectionId, cause: error })
+      }
+    } else {
+      const scope = openAttempt(call, attemptTimeoutMs)
+      try {
+        return await attempt(scope.signal, undefined)
+      } catch (e) {
+        error = e
+      } finally {
+        scope.close()
+      }
+      if (scope.cause === 'caller') throw call?.signal?.reason ?? error
+      if (scope.cause === 'deadline') {
+        throw new StreamerTimeoutError(`deadline passed during attempt ${n}`, { connectionId, cause: error })
+      }
+      if (scope.cause === 'attempt-timeout') {
+        error = new StreamerNetworkError(`no answer within ${attemptTimeoutMs} ms`, 'TimeoutError', {
+          connectionId,
+          cause: error,
+        })
+      }
     }
     last = error
     if (n >= policy.maxAttempts || !isRetryable(error)) throw error

@@ -3,7 +3,7 @@ import type { LambdaContext } from '../../src/events/types.js'
 import { createJsonLogger } from '../../src/log.js'
 import { ConnectionsModel } from '../../src/management/model.js'
 import { createStreamerClient } from '../../src/streamer/client.js'
-import type { Transport } from '../../src/streamer/transport.js'
+import type { Transport } from '../../src/streamer/transport/types.js'
 
 // An App wired to real parts: the real streamer client over a transport that talks to
 // the shared @connections model (the same semantics as AWS: 410 for unknown or

@@ -1,11 +1,18 @@
+import { createHash, createHmac } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { SignatureV4 } from '@smithy/signature-v4'
 
 // A loopback node:http server that answers like the @connections API (semantics page,
 // section 4): status, x-amzn-ErrorType, x-amzn-RequestId, JSON bodies, an empty 410.
 // Written from the semantics page rather than from src/management/wire.ts, so the
 // client is checked against an independent oracle. It counts TCP connections and
 // requests in flight, which is how keep-alive reuse and broadcast bounds are proven.
+//
+// Every request's SigV4 signature is checked, as AWS checks it: recomputed with the AWS
+// SDK's own signer (@smithy/signature-v4, not the `aws4` package the default transport
+// signs with) from the secret of the key id it names, the headers it says it signed, the
+// path as received and the body. A mismatch gets AWS's 403 InvalidSignatureException.
 
 export interface SeenRequest {
   method: string
@@ -89,6 +96,100 @@ export interface Loopback {
   close(): Promise<void>
 }
 
+/** The secrets of the key ids tests sign with; any other key id is refused as AWS would. */
+export const SECRETS: Record<string, string> = {
+  AKIDSOCKETEERTEST: 'socketeer-test-secret',
+  AKIDOTHER: 'other',
+  x: 'y',
+}
+
+const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
+  typeof d === 'string'
+    ? d
+    : ArrayBuffer.isView(d)
+      ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
+      : new Uint8Array(d)
+
+class NodeSha256 {
+  readonly #h
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.#h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret))
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView) {
+    this.#h.update(bytes(data))
+  }
+  async digest() {
+    return new Uint8Array(this.#h.digest())
+  }
+}
+
+const AUTH =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/
+
+/** Undefined when the signature is right; else the reply AWS would give. */
+export async function checkSignature(req: SeenRequest): Promise<Reply | undefined> {
+  const m = AUTH.exec(String(req.headers.authorization ?? ''))
+  if (!m)
+    return aws.error(
+      403,
+      'IncompleteSignatureException',
+      'Authorization header requires a valid SigV4 signature',
+    )
+  const [, keyId, , region, service, signedList, signature] = m
+  const secret = SECRETS[keyId!]
+  if (secret === undefined)
+    return aws.error(
+      403,
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid',
+    )
+  const signed = signedList!.split(';')
+  const headers: Record<string, string> = {}
+  for (const name of signed) {
+    const value = req.headers[name]
+    if (value === undefined)
+      return aws.error(403, 'InvalidSignatureException', `signed header ${name} missing`)
+    headers[name] = Array.isArray(value) ? value.join(',') : value
+  }
+  const amzDate = String(req.headers['x-amz-date'] ?? '')
+  const at = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate)
+  if (!at) return aws.error(403, 'IncompleteSignatureException', 'x-amz-date missing')
+  const signingDate = new Date(`${at[1]}-${at[2]}-${at[3]}T${at[4]}:${at[5]}:${at[6]}Z`)
+  const signer = new SignatureV4({
+    service: service!,
+    region: region!,
+    credentials: {
+      accessKeyId: keyId!,
+      secretAccessKey: secret,
+      sessionToken: req.headers['x-amz-security-token'] as string | undefined,
+    },
+    sha256: NodeSha256,
+    applyChecksum: false,
+  })
+  const [pathname, query = ''] = req.path.split('?')
+  const out = await signer.sign(
+    {
+      method: req.method,
+      protocol: 'http:',
+      hostname: String(req.headers.host ?? '').replace(/:\d+$/, ''),
+      path: pathname!,
+      query: Object.fromEntries(new URLSearchParams(query)),
+      headers,
+      body: req.body.length === 0 ? undefined : req.body,
+    },
+    { signingDate },
+  )
+  const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization))?.[1]
+  if (expected !== signature) {
+    return aws.error(
+      403,
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided.',
+    )
+  }
+  return undefined
+}
+
 /**
  * Answers 403 ForbiddenException, as AWS does, for any path that is not
  * /{stage}/@connections/{id}; otherwise asks `respond` (default: 200 / 204 / a GET body).
@@ -118,10 +219,13 @@ export async function startLoopback(respond?: Responder, stage = 'prod'): Promis
         seen.connectionId = decodeURIComponent(path.slice(prefix.length))
       }
       requests.push(seen)
-      const answer =
-        seen.connectionId === undefined ? aws.forbidden() : (loopback.respond ?? defaultResponder)(seen)
-      if (answer instanceof Promise) void answer.then((r) => reply(r))
-      else reply(answer)
+      void checkSignature(seen).then((refused) => {
+        if (refused) return reply(refused)
+        const answer =
+          seen.connectionId === undefined ? aws.forbidden() : (loopback.respond ?? defaultResponder)(seen)
+        if (answer instanceof Promise) void answer.then((r) => reply(r))
+        else reply(answer)
+      })
     })
     const reply = (r: Reply | 'hang' | 'reset') => {
       if (r === 'hang') {

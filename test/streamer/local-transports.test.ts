@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createStreamerClient, GoneError } from '../../src/index.js'
-import { localTransportFor, registerLocalTransport } from '../../src/streamer/local-transports.js'
-import type { Transport } from '../../src/streamer/transport.js'
+import { localTransportFor, registerLocalTransport } from '../../src/streamer/transport/local.js'
+import type { Transport } from '../../src/streamer/transport/types.js'
 
 // The in-process seam the local gateway uses: a registered transport serves the
 // endpoints it matches, looked up per call, and nothing else.
@@ -29,7 +29,7 @@ describe('local transports', () => {
       retry: false,
       attemptTimeoutMs: 200,
       // Credentials, so the wire attempt fails on the socket and not before it.
-      clientConfig: { credentials: { accessKeyId: 'x', secretAccessKey: 'y' } },
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
     })
     const unregister = registerLocalTransport({
       matches: (url) => url.port === '59999' && url.pathname === '/dev',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createStreamerClient } from '../../src/index.js'
 import { defaultStreamerFactory } from '../../src/streamer/factory.js'
 import { Lru, MAX_CACHED_CLIENTS } from '../../src/streamer/lru.js'
-import { sharedClientCount } from '../../src/streamer/transport.js'
+import { sharedClientCount } from '../../src/streamer/transport/sdk.js'
 import { type Loopback, startLoopback, useDummyCredentials } from './aws-loopback.js'
 
 // The streamer's client caches are bounded: a process that sees many endpoints keeps
@@ -60,7 +60,7 @@ describe('SDK clients behind distinct endpoints', () => {
     for (let i = 0; i < 400; i++) {
       // Distinct stages of one loopback server: 400 endpoints as the issue measured.
       const endpoint = server.endpoint.replace(/\/[^/]*$/, `/s${i}`)
-      await createStreamerClient({ endpoint, region: 'us-east-1' })
+      await createStreamerClient({ endpoint, region: 'us-east-1', transport: 'sdk' })
         .postToConnection('R1kmxc2VNjMCFIA=', 'x')
         .catch(() => {})
     }

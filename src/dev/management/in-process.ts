@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os'
-import { registerLocalTransport } from '../../streamer/local-transports.js'
-import type { Transport } from '../../streamer/transport.js'
+import { registerLocalTransport } from '../../streamer/transport/local.js'
+import type { Transport } from '../../streamer/transport/types.js'
 import type { GatewayState } from '../gateway/state.js'
 import { currentInvocation } from '../runtime/invoke.js'
 
@@ -61,6 +61,8 @@ function inProcessTransport(state: GatewayState): Transport {
       }
     })
   return {
+    // Answers on the next tick: nothing to time out, and no signal worth listening to.
+    boundsAttempts: true,
     // A copy, as a request body would be: the caller may reuse its buffer once this
     // resolves, while the socket still holds the frame. (Not `slice()`: on a Buffer
     // that is a view.)

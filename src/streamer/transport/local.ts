@@ -1,5 +1,5 @@
-import { Lru } from './lru.js'
-import type { Transport } from './transport.js'
+import { Lru } from '../lru.js'
+import type { Transport } from './types.js'
 
 // In-process transports by endpoint. The local gateway registers one for its own
 // @connections endpoint, so a handler it runs reaches the same @connections model

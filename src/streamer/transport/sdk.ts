@@ -1,19 +1,60 @@
 import type { GetConnectionCommandOutput } from '@aws-sdk/client-apigatewaymanagementapi'
-import { StreamerError } from './errors.js'
-import { Lru } from './lru.js'
-import { fromSdkError, isCutOffSuccess } from './sdk-error.js'
-import type { ConnectionInfo } from './types.js'
+import { StreamerError } from '../errors.js'
+import { Lru } from '../lru.js'
+import type { ConnectionInfo } from '../types.js'
+import { type Answer, errorForAnswer, errorForNoAnswer, isCutOffSuccess } from './classify.js'
+import type { AwsCredentials, AwsCredentialsProvider, Transport } from './types.js'
 
-// The seam between the streamer and the wire. Everything above it (validation, retry,
-// deadlines, broadcast) is transport-neutral; a faster wire-identical path can replace
-// the SDK here alone. The default transport is the AWS SDK client, imported on first
-// use so that importing socketeer never loads the SDK.
+// The AWS SDK v3 client behind the seam: `transport: 'sdk'`, a passed-in SDK client, or
+// `clientConfig`. The SDK is imported on first use, so importing socketeer never loads it.
 
-export interface Transport {
-  /** Must reject with a StreamerError (typed by fromSdkError or equivalent). */
-  post(connectionId: string, data: Uint8Array, signal?: AbortSignal): Promise<void>
-  get(connectionId: string, signal?: AbortSignal): Promise<ConnectionInfo>
-  delete(connectionId: string, signal?: AbortSignal): Promise<void>
+// What AWS SDK v3 (restJson1) throws, as observed against a loopback server:
+// - with `x-amzn-ErrorType`: the modelled class (`GoneException`, ...), `$fault` set;
+// - without it (serverless-offline's bare 410): name `Unknown`, message `UnknownError`;
+// - an unparsable body (an HTML 502 from a proxy): a `SyntaxError` whose `$metadata`
+//   still carries the status, no `$fault`;
+// - no answer: a Node error (`ECONNREFUSED`, `ECONNRESET`, `AbortError`) with no status.
+// Each is reduced to an answer or no answer and typed by ./classify.ts.
+
+interface SdkErrorShape {
+  name?: string
+  message?: string
+  code?: string
+  $fault?: string
+  $metadata?: { httpStatusCode?: number; requestId?: string }
+  $response?: { statusCode?: number; headers?: Record<string, string | undefined> }
+}
+
+const PLACEHOLDER_MESSAGES = new Set(['UnknownError', 'Unknown', ''])
+
+function statusOf(e: SdkErrorShape): number | undefined {
+  return e.$metadata?.httpStatusCode ?? e.$response?.statusCode
+}
+
+function cutOff(error: unknown): boolean {
+  const e = (error ?? {}) as SdkErrorShape
+  return isCutOffSuccess(statusOf(e), e.code)
+}
+
+/** Any failure of one SDK call → the typed error. `endpoint` feeds the 403 hint. */
+export function fromSdkError(error: unknown, connectionId: string, endpoint?: string): StreamerError {
+  if (error instanceof StreamerError) return error
+  const e = (error ?? {}) as SdkErrorShape
+  const status = statusOf(e)
+  const requestId = e.$metadata?.requestId
+  if (status === undefined || cutOff(error))
+    return errorForNoAnswer(error, connectionId, { requestId, status })
+  // Only a modelled service exception's name is an AWS error code; a SyntaxError from
+  // an HTML body is not, and `Unknown` means the header was missing.
+  const modelled = e.$fault !== undefined
+  const answer: Answer = {
+    status,
+    name: modelled && e.name && e.name !== 'Unknown' ? e.name : undefined,
+    message: modelled && !PLACEHOLDER_MESSAGES.has(e.message ?? '') ? e.message : undefined,
+    requestId,
+    retryAfter: e.$response?.headers?.['retry-after'],
+  }
+  return errorForAnswer(answer, connectionId, endpoint, error)
 }
 
 export interface SdkTransportOptions {
@@ -24,6 +65,15 @@ export interface SdkTransportOptions {
    * transport gets its own SDK client instead of the shared one for the endpoint.
    */
   clientConfig?: Record<string, unknown>
+  /** Credentials for the SDK client (a shorthand for `clientConfig.credentials`). */
+  credentials?: AwsCredentials | AwsCredentialsProvider
+  /** An SDK client made by the caller: used as it is, with its own retries and middleware. */
+  sdkClient?: SdkClientLike
+}
+
+/** The part of an `ApiGatewayManagementApiClient` the transport uses. */
+export interface SdkClientLike {
+  send(command: object, options?: { abortSignal?: AbortSignal }): Promise<unknown>
 }
 
 type Sdk = typeof import('@aws-sdk/client-apigatewaymanagementapi')
@@ -31,7 +81,15 @@ type SdkClient = InstanceType<Sdk['ApiGatewayManagementApiClient']>
 
 let sdkPromise: Promise<Sdk> | undefined
 const loadSdk = () => {
-  sdkPromise ??= import('@aws-sdk/client-apigatewaymanagementapi')
+  sdkPromise ??= import('@aws-sdk/client-apigatewaymanagementapi').catch((cause: unknown) => {
+    throw Object.assign(
+      new Error(
+        "transport 'sdk' needs @aws-sdk/client-apigatewaymanagementapi (an optional peer dependency; Lambda's Node.js runtime has it): install it, or use the default transport",
+        { cause },
+      ),
+      { code: 'ERR_MODULE_NOT_FOUND' },
+    )
+  })
   return sdkPromise
 }
 
@@ -73,6 +131,11 @@ function makeClient(options: SdkTransportOptions): Promise<{ sdk: Sdk; client: S
 }
 
 function clientFor(options: SdkTransportOptions): () => Promise<{ sdk: Sdk; client: SdkClient }> {
+  const given = options.sdkClient
+  if (given !== undefined) return () => loadSdk().then((sdk) => ({ sdk, client: given as SdkClient }))
+  if (options.credentials !== undefined) {
+    options = { ...options, clientConfig: { credentials: options.credentials, ...options.clientConfig } }
+  }
   if (options.clientConfig !== undefined) {
     let own: Promise<{ sdk: Sdk; client: SdkClient }> | undefined
     return () => {
@@ -103,7 +166,7 @@ export function createSdkTransport(options: SdkTransportOptions): Transport {
         })
       } catch (error) {
         // Delivered: retrying or failing it would send it twice or report it lost.
-        if (isCutOffSuccess(error)) return
+        if (cutOff(error)) return
         throw fromSdkError(error, connectionId, endpoint)
       }
     },
@@ -142,7 +205,7 @@ export function createSdkTransport(options: SdkTransportOptions): Transport {
         const { sdk, client: c } = await client()
         await c.send(new sdk.DeleteConnectionCommand({ ConnectionId: connectionId }), { abortSignal: signal })
       } catch (error) {
-        if (isCutOffSuccess(error)) return
+        if (cutOff(error)) return
         throw fromSdkError(error, connectionId, endpoint)
       }
     },
