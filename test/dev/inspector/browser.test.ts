@@ -18,6 +18,8 @@ const boto3 = spawnSync('python3', ['-c', 'import boto3'], { timeout: 15_000 }).
 if (!boto3)
   console.warn('SKIPPED: the boto3 part of the inspector browser test: python3 with boto3 not found')
 const SHOTS = `${REPO}test-output/screenshots`
+// Generous: the machine running the suite may be busy.
+const WAIT = 15_000
 
 const BOTO3_POST = `
 import sys, boto3
@@ -85,15 +87,15 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     const { page, errors } = await open(gw.inspectorUrl!)
 
     // Both connections, live.
-    await page.locator(`#connections tr[data-id="${aliceId}"]`).waitFor({ timeout: 5_000 })
-    await page.locator(`#connections tr[data-id="${bobId}"]`).waitFor({ timeout: 5_000 })
+    await page.locator(`#connections tr[data-id="${aliceId}"]`).waitFor({ timeout: WAIT })
+    await page.locator(`#connections tr[data-id="${bobId}"]`).waitFor({ timeout: WAIT })
 
     // A message from alice to bob: the event, its result and the call it made.
     alice.ws.send(JSON.stringify({ action: 'tell', to: bobId, text: 'hi bob' }))
     expect(JSON.parse((await bob.next()).data).text).toBe('hi bob')
     await eventRow(page, 'tell', 'MESSAGE').click()
     const tellSeq = await eventRow(page, 'tell', 'MESSAGE').getAttribute('data-seq')
-    await page.locator('#detail-event pre').waitFor({ timeout: 5_000 })
+    await page.locator('#detail-event pre').waitFor({ timeout: WAIT })
     expect(await page.locator('#detail-event pre').textContent()).toContain('"routeKey": "tell"')
     expect(await page.locator('#detail-result pre').textContent()).toContain('"statusCode": 200')
     const calls = page.locator('#detail-calls .call')
@@ -107,10 +109,10 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
       expect(r.code, r.stderr).toBe(0)
       expect((await alice.next()).data).toBe('hello from boto3')
       const row = eventRow(page, 'Boto3/')
-      await row.waitFor({ timeout: 5_000 })
+      await row.waitFor({ timeout: WAIT })
       expect(await row.textContent()).toContain('POST @connections')
       await row.click()
-      await page.locator('#detail-data pre', { hasText: 'hello from boto3' }).waitFor({ timeout: 5_000 })
+      await page.locator('#detail-data pre', { hasText: 'hello from boto3' }).waitFor({ timeout: WAIT })
     }
 
     // Post from the page to alice.
@@ -118,14 +120,14 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     await page.fill('#post-text', 'from the page')
     await page.click('#post-send')
     expect((await alice.next()).data).toBe('from the page')
-    await page.locator('#toast', { hasText: `Posted 13 bytes to ${aliceId}` }).waitFor({ timeout: 5_000 })
+    await page.locator('#toast', { hasText: `Posted 13 bytes to ${aliceId}` }).waitFor({ timeout: WAIT })
 
     // A huge body: a clear message, the gateway unharmed.
     await page.fill('#post-text', 'x'.repeat(200 * 1024))
     await page.click('#post-send')
     await page
       .locator('#toast[data-kind="error"]', { hasText: 'over 131072 bytes' })
-      .waitFor({ timeout: 5_000 })
+      .waitFor({ timeout: WAIT })
       .catch(async (e) => {
         throw new Error(`${e.message}; the toast says ${await page.locator('#toast').textContent()}`)
       })
@@ -136,7 +138,7 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     expect((await bob.closed).code).toBe(1000)
     await page
       .locator(`#connections tr.closed[data-id="${bobId}"]`, { hasText: '1000' })
-      .waitFor({ timeout: 5_000 })
+      .waitFor({ timeout: WAIT })
 
     // A connection that closed while selected: posting says so.
     await page.locator(`#connections tr[data-id="${aliceId}"]`).click()
@@ -148,21 +150,21 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     if (await page.locator('#post-send').count()) {
       await page
         .locator('#toast[data-kind="error"]', { hasText: 'No open connection' })
-        .waitFor({ timeout: 5_000 })
+        .waitFor({ timeout: WAIT })
     }
     await page
       .locator(`#connections tr.closed[data-id="${aliceId}"]`, { hasText: '4001' })
-      .waitFor({ timeout: 5_000 })
+      .waitFor({ timeout: WAIT })
 
     // The test client: a new connection from the page itself.
     await page.fill('#tc-query', 'name=tester')
     await page.click('#tc-connect')
-    await page.locator('#tc-send:not([disabled])').waitFor({ timeout: 5_000 })
+    await page.locator('#tc-send:not([disabled])').waitFor({ timeout: WAIT })
     await page.fill('#tc-text', '{"action":"echo","from":"page"}')
     await page.click('#tc-send')
     await page
       .locator('#tc-log', { hasText: '← {"action":"echo","from":"page"}' })
-      .waitFor({ timeout: 5_000 })
+      .waitFor({ timeout: WAIT })
 
     // Filter the timeline by route.
     await page.fill('#f-route', 'echo')
@@ -176,12 +178,12 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     gw.update({ handler })
     await eventRow(page, 'tell', 'MESSAGE').click()
     await page.click('#replay')
-    await page.locator('#toast', { hasText: 'reloaded since' }).waitFor({ timeout: 5_000 })
+    await page.locator('#toast', { hasText: 'reloaded since' }).waitFor({ timeout: WAIT })
 
     // Copy the first tell as a test; the text runs green.
     await page.locator(`#timeline tbody tr[data-seq="${tellSeq}"]`).click()
     await page.click('#copy-test')
-    await page.locator('#snippet[open]').waitFor({ timeout: 5_000 })
+    await page.locator('#snippet[open]').waitFor({ timeout: WAIT })
     const text = await page.inputValue('#snippet-text')
     await page.screenshot({ path: `${SHOTS}/inspector-snippet-dark.png` })
     await page.click('#snippet-close')
@@ -190,7 +192,7 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     expect(run.code, `${run.output}\n${text}`).toBe(0)
 
     await eventRow(page, 'tell', 'MESSAGE').click()
-    await page.locator('#detail-event pre').waitFor({ timeout: 5_000 })
+    await page.locator('#detail-event pre').waitFor({ timeout: WAIT })
     await page.screenshot({ path: `${SHOTS}/inspector-dark.png` })
     // A smaller laptop screen.
     await page.setViewportSize({ width: 1280, height: 720 })
@@ -198,7 +200,7 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     await sleep(200)
     await page.screenshot({ path: `${SHOTS}/inspector-1280.png` })
     expect(errors).toEqual([])
-  }, 90_000)
+  }, 150_000)
 
   it('reads well in light mode, and an unknown event number is a clear message', async () => {
     const { gw } = await start({ handler, inspector: true })
@@ -209,7 +211,7 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     await a.next().catch(() => {})
     const { page } = await open(gw.inspectorUrl!, 'light')
     await eventRow(page, 'boom').click()
-    await page.locator('#detail-error pre', { hasText: 'boom on purpose' }).waitFor({ timeout: 5_000 })
+    await page.locator('#detail-error pre', { hasText: 'boom on purpose' }).waitFor({ timeout: WAIT })
     const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor')
     expect(bg).toBe('rgb(247, 247, 248)')
     await page.screenshot({ path: `${SHOTS}/inspector-light.png` })

@@ -14,6 +14,8 @@ const present = existsSync(CHROMIUM)
 if (!built) console.warn('SKIPPED: demo inspector test: no dist/ (run `npm run build`; `npm test` does)')
 if (!present) console.warn(`SKIPPED: demo inspector test: no Chromium at ${CHROMIUM}`)
 const SHOTS = `${REPO}test-output/screenshots`
+// Generous: the machine running the suite may be busy.
+const WAIT = 15_000
 
 describe.skipIf(!built || !present)('npm run demo with the inspector', () => {
   let child: ChildProcess | undefined
@@ -71,17 +73,17 @@ describe.skipIf(!built || !present)('npm run demo with the inspector', () => {
     await inspector.waitForSelector('body[data-ready="true"]')
     await bob.fill('#message', 'hi alice, the inspector shows this message')
     await bob.press('#message', 'Enter')
-    await alice.locator('#log', { hasText: 'the inspector shows this' }).waitFor({ timeout: 5_000 })
+    await alice.locator('#log', { hasText: 'the inspector shows this' }).waitFor({ timeout: WAIT })
     await alice.fill('#message', 'so it does')
     await alice.press('#message', 'Enter')
-    await bob.locator('#log', { hasText: 'so it does' }).waitFor({ timeout: 5_000 })
+    await bob.locator('#log', { hasText: 'so it does' }).waitFor({ timeout: WAIT })
 
     const row = inspector
       .locator('#timeline tbody tr[data-kind="MESSAGE"]', { hasText: 'sendmessage' })
       .first()
-    await row.waitFor({ timeout: 5_000 })
+    await row.waitFor({ timeout: WAIT })
     await row.click()
-    await inspector.locator('#detail-event pre').waitFor({ timeout: 5_000 })
+    await inspector.locator('#detail-event pre').waitFor({ timeout: WAIT })
     expect(await inspector.locator('#detail-calls .call').count()).toBeGreaterThanOrEqual(2)
     await inspector.locator('#connections tbody tr').first().click()
 
