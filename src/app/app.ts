@@ -66,7 +66,6 @@ import type { AuthorizerResult } from './authorizer.js'
 
 type RouteArgs = [...Middleware[], Handler]
 
-
 export class App implements ContextHost {
   readonly endpointOptions: EndpointOptions
   readonly region?: string

@@ -148,8 +148,11 @@ function splitHeaders(
       multi ??= {}
       multi[name] = value
     } else if (kind === 'http' || kind === 'url') {
-      if (name.toLowerCase() === 'set-cookie') (cookies ??= []).push(...value)
-      else single[name] = value.join(', ')
+      if (name.toLowerCase() !== 'set-cookie') single[name] = value.join(', ')
+      else {
+        cookies ??= []
+        cookies.push(...value)
+      }
     } else if (value.length > 0) single[name] = value[value.length - 1]!
   }
   const out: ReturnType<typeof splitHeaders> = { headers: single }

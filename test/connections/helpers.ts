@@ -55,7 +55,14 @@ export function useDynalite(): Dynalite {
     },
     async store(options = {}) {
       const tableName = options.tableName ?? (await api.table())
-      return new DynamoConnectionStore({ clientConfig: clientConfig(endpoint), ...options, tableName })
+      // dynalite serialises transactions: on a loaded 2-core machine 128 concurrent joins
+      // can queue past the 5 s production default, which these tests do not measure.
+      return new DynamoConnectionStore({
+        clientConfig: clientConfig(endpoint),
+        requestTimeoutMs: 60_000,
+        ...options,
+        tableName,
+      })
     },
     async scan(table) {
       const items: Record<string, any>[] = []
