@@ -128,11 +128,11 @@ export function testSnippet(entry: Entry, calls: Entry[], appImport: string, liv
   const lines = [
     `// Written by the socketeer inspector from #${entry.seq} (${entry.kind} ${entry.route ?? ''}, ${new Date(entry.at).toISOString()}).`,
     '// The App import is relative to the project root: adjust it to where this file lives.',
-    "import { expect, it } from 'vitest'",
     "import { events, FakeStreamer, invoke } from 'socketeer/testkit'",
+    "import { expect, it } from 'vitest'",
     `import { app } from '${appImport.replace(/[\\']/g, '\\$&')}'`,
     '',
-    `it(${JSON.stringify(title)}, async () => {`,
+    `it('${title.replace(/[\\']/g, '\\$&')}', async () => {`,
     ...untracked,
     `  const fake = new FakeStreamer(${entry.tracked ? '' : '{ strict: false }'})`,
     ...setup,

@@ -162,9 +162,7 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     await page.locator('#tc-send:not([disabled])').waitFor({ timeout: WAIT })
     await page.fill('#tc-text', '{"action":"echo","from":"page"}')
     await page.click('#tc-send')
-    await page
-      .locator('#tc-log', { hasText: '← {"action":"echo","from":"page"}' })
-      .waitFor({ timeout: WAIT })
+    await page.locator('#tc-log', { hasText: '← {"action":"echo","from":"page"}' }).waitFor({ timeout: WAIT })
 
     // Filter the timeline by route.
     await page.fill('#f-route', 'echo')
