@@ -10,6 +10,7 @@ const faces = {
   'dev/index': 'src/dev/index.ts',
   'dev/cli': 'src/dev/cli.ts',
   'cdk/index': 'src/cdk/index.ts',
+  'client/index': 'src/client/index.ts',
 }
 
 const common: Options = {

@@ -15,7 +15,7 @@
 //
 // Runs alternate A B A B; medians and the median of the paired differences are kept.
 import { spawn } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -144,6 +144,7 @@ const load1 = os.loadavg()
 const after = await lb.stats()
 if (after.requests - before.requests !== 2 * RUNS + 2) throw new Error('a send did not reach the server')
 lb.stop()
+rmSync(out, { recursive: true, force: true })
 
 const diffs = times[names[0]].map((t, i) => times[names[1]][i] - t)
 console.log('Bundle (esbuild, minified, @aws-sdk/* external)')

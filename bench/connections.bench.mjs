@@ -26,11 +26,11 @@ const self = fileURLToPath(import.meta.url)
 const SIZES = (process.env.SIZES ?? '1000,10000').split(',').map(Number)
 // Rounds per path and size: an SDK fan-out of 10 000 takes ~10 s, an in-process one of
 // 1 000 ~0.1 s (where one disturbed round would decide the figure).
-const ROUNDS = { sdk: { 1000: 2, 10000: 1 }, 'in-process': { 1000: 7, 10000: 3 } }
+const ROUNDS = { http: { 1000: 2, 10000: 1 }, 'in-process': { 1000: 7, 10000: 3 } }
 // The no-store baseline where it is cheap: a 10 000 fan-out through the SDK takes tens
 // of seconds on a busy 2-core machine, in-process well under one.
-const BASELINE = { sdk: new Set([1000]), 'in-process': new Set([1000, 10000]) }
-const PATHS = ['sdk', 'in-process']
+const BASELINE = { http: new Set([1000]), 'in-process': new Set([1000, 10000]) }
+const PATHS = ['http', 'in-process']
 const CONCURRENCY = 64
 const OPEN_CONCURRENCY = 200
 // A tag per round first, so a client counts only this round's frame.
@@ -62,7 +62,13 @@ async function serve(path) {
         concurrency: CONCURRENCY,
       })
       const ms = performance.now() - t0
-      return reply({ ms, sent: r.sent.length, gone: r.gone.length, failed: r.failed.length })
+      return reply({
+        ms,
+        sent: r.sent.length,
+        gone: r.gone.length,
+        failed: r.failed.length,
+        why: [...new Set(r.failed.map((f) => `${f.error.code}: ${f.error.message}`))].slice(0, 3),
+      })
     }
     if (msg.op === 'ids') {
       const ids = []
@@ -70,7 +76,13 @@ async function serve(path) {
       const t0 = performance.now()
       const r = await streamer.broadcast(ids, payload(msg.tag), { concurrency: CONCURRENCY })
       const ms = performance.now() - t0
-      return reply({ ms, sent: r.sent.length, gone: r.gone.length, failed: r.failed.length })
+      return reply({
+        ms,
+        sent: r.sent.length,
+        gone: r.gone.length,
+        failed: r.failed.length,
+        why: [...new Set(r.failed.map((f) => `${f.error.code}: ${f.error.message}`))].slice(0, 3),
+      })
     }
   })
   process.on('disconnect', () => process.exit(0))

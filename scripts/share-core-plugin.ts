@@ -23,14 +23,16 @@ export interface ShareCoreOptions {
 
 const DEFAULTS: Required<ShareCoreOptions> = {
   coreEntry: 'src/index.ts',
-  faceDirs: ['src/dev/', 'src/cdk/'],
+  faceDirs: ['src/dev/', 'src/cdk/', 'src/client/'],
   copyable: [
     // Builders, parsers and pure rules; ids.ts keeps a pool of random bytes.
-    /^src\/events\/(ids|hosts|websocket|authorizer|http|proxy-result)\.ts$/,
+    /^src\/events\/(ids|hosts|websocket|authorizer|http|proxy-result|maps)\.ts$/,
     // Each gateway and fake makes its own model instance.
     /^src\/management\/(model|wire)\.ts$/,
     /^src\/websocket\/route-selection\.ts$/,
     /^src\/app\/(integration|routes)\.ts$/,
+    // The client wire format: constants and pure functions (the browser bundle carries it).
+    /^src\/protocol\/frames\.ts$/,
     // transport/local keeps its registry on globalThis, for exactly this reason.
     /^src\/streamer\/transport\/(classify|local)\.ts$/,
     // A class with no module state.

@@ -8,6 +8,7 @@ import {
   MemoryConnectionStore,
   type RestApiEvent,
 } from 'socketeer'
+import { z } from 'zod'
 import { announce, LOBBY, online } from './announce.js'
 import { nameFrom, nameOf } from './names.js'
 import { chatPage } from './page.js'
@@ -15,8 +16,11 @@ import { chatPage } from './page.js'
 // The chat example: a WebSocket API (connect with ?name=, broadcast, whoami) and,
 // in the same function, a REST route that pushes a notice to everyone plus the page.
 //
-// Client → server frames: {"action":"sendmessage","message":"hi"}, {"action":"whoami"}.
-// Server → client frames are JSON with a `type`: message, notice, presence, whoami, error.
+// The page talks through socketeer/client: `say` is a typed request whose message
+// reaches the lobby as a push (de-duplicated by id across the client's rotations), and
+// `whoami` answers through its route response. The plain frames of a bare WebSocket
+// client work too: {"action":"sendmessage","message":"hi"}, {"action":"whoami"}.
+// Server → client payloads are JSON with a `type`: message, notice, presence, whoami, error.
 
 const MAX_MESSAGE = 2_000
 
@@ -29,10 +33,64 @@ function connectionStore(): ConnectionStore {
   return process.env[CONNECTIONS_TABLE_ENV] ? new DynamoConnectionStore() : new MemoryConnectionStore()
 }
 
+export interface ChatOptions {
+  /**
+   * The socketeer/client browser module the page imports from `./client.js`. `npm run
+   * demo` and the tests bundle it; a deployed page would load it from its static host.
+   */
+  clientScript?: string
+}
+
+const sayData = z.object({ text: z.string().trim().min(1).max(MAX_MESSAGE) })
+
 /** A fresh chat App; without `connections`, on a fresh store (tests start several side by side). */
-export function createChatApp(options: AppOptions = {}): App {
+export function createChatApp(options: AppOptions = {}, chat: ChatOptions = {}) {
   const store = options.connections ?? connectionStore()
-  const app = new App({ ...options, connections: store })
+  const base = new App({ ...options, connections: store })
+  const app = routes(base, store)
+  app.get('/client.js', (ctx) =>
+    chat.clientScript === undefined
+      ? ctx.text('the page needs the socketeer/client module: pass createChatApp(..., { clientScript })', 404)
+      : ctx.body(chat.clientScript, 200, {
+          'content-type': 'text/javascript; charset=utf-8',
+          'cache-control': 'no-cache',
+        }),
+  )
+  // The page connects back to the WebSocket stage of the API that served it.
+  app.get('/', (ctx) => ctx.html(chatPage((ctx.event as RestApiEvent).requestContext?.stage ?? 'dev')))
+  return app
+}
+
+// Chained, so the App's type carries every route's data and reply for the page's client.
+function routes(app: App, store: ConnectionStore) {
+  const typed = app
+    // A socketeer/client request: the reply is the return value, the message a push to the
+    // lobby whose id is the request's, so a request sent again after a lost connection
+    // is shown once.
+    .webSocket('say', { data: sayData }, async (ctx) => {
+      const ws = ctx.asWebSocket()
+      const from = nameOf(ws.connectionId, await store.get(ws.connectionId))
+      const at = ws.requestTimeEpoch
+      const id = ctx.message?.id ?? crypto.randomUUID()
+      await announce(ctx, store, {
+        $: 'push',
+        id,
+        data: { type: 'message', from, text: ctx.data.text, at, route: ws.routeKey },
+      })
+      return { id, at }
+    })
+    // Answered through the route response (the gateway must enable one for `whoami`).
+    .webSocket('whoami', { routeResponse: true }, async (ctx) => {
+      const ws = ctx.asWebSocket()
+      return {
+        type: 'whoami' as const,
+        connectionId: ws.connectionId,
+        name: nameOf(ws.connectionId, await store.get(ws.connectionId)),
+        connectedAt: ws.connectedAt,
+        sourceIp: ws.sourceIp,
+        online: await online(store),
+      }
+    })
 
   app.webSocket('$connect', async (ctx) => {
     const ws = ctx.asWebSocket()
@@ -66,26 +124,20 @@ export function createChatApp(options: AppOptions = {}): App {
       return
     }
     const from = nameOf(ws.connectionId, await store.get(ws.connectionId))
-    await announce(ctx, store, { type: 'message', from, text: message, at: ws.requestTimeEpoch })
-  })
-
-  // Answered through the route response (the gateway must enable one for `whoami`).
-  app.webSocket('whoami', async (ctx) => {
-    const ws = ctx.asWebSocket()
-    return {
-      type: 'whoami',
-      connectionId: ws.connectionId,
-      name: nameOf(ws.connectionId, await store.get(ws.connectionId)),
-      connectedAt: ws.connectedAt,
-      sourceIp: ws.sourceIp,
-      online: await online(store),
-    }
+    await announce(ctx, store, {
+      type: 'message',
+      from,
+      text: message,
+      at: ws.requestTimeEpoch,
+      route: ws.routeKey,
+    })
   })
 
   app.webSocket('$default', async (ctx) => {
     await ctx.asWebSocket().sendJSON({
       type: 'error',
-      message: 'unknown action; send {"action":"sendmessage","message":"..."} or {"action":"whoami"}',
+      message:
+        'unknown action; send {"action":"say","data":{"text":"..."}}, {"action":"sendmessage","message":"..."} or {"action":"whoami"}',
     })
   })
 
@@ -93,15 +145,14 @@ export function createChatApp(options: AppOptions = {}): App {
     const { text } = ctx.req.json<{ text?: unknown }>()
     if (typeof text !== 'string' || text.trim() === '')
       throw new AppError('bad_request', 'body must be {"text": "..."}')
-    const result = await announce(ctx, store, { type: 'notice', text, at: Date.now() })
+    const result = await announce(ctx, store, { type: 'notice', text, at: Date.now(), route: 'POST /notice' })
     return ctx.json(result)
   })
 
-  // The page connects back to the WebSocket stage of the API that served it.
-  app.get('/', (ctx) => ctx.html(chatPage((ctx.event as RestApiEvent).requestContext?.stage ?? 'dev')))
-
-  return app
+  return typed
 }
+
+export type ChatApp = ReturnType<typeof createChatApp>
 
 export const app = createChatApp()
 export const handler = app.handler

@@ -4,6 +4,7 @@ import type {
   ConnectionsBroadcastResult,
 } from '../connections/broadcast.js'
 import { afterHandlers, beforeHandlers, broadcastFromApp } from '../connections/lifecycle.js'
+import { type PushOptions, pushToSession } from '../connections/sessions.js'
 import type { ConnectionStore } from '../connections/types.js'
 import { MANAGEMENT_ENDPOINT_ENV } from '../env.js'
 import { AppError, errorEnvelope } from '../errors.js'
@@ -20,6 +21,7 @@ import type {
   WebSocketEvent,
   WebSocketResult,
 } from '../events/types.js'
+import type { StandardSchemaV1 } from '../json.js'
 import { createJsonLogger, type Logger, type LoggerFactory, type LogLevel } from '../log.js'
 import { resolveEndpoint } from '../streamer/config.js'
 import { defaultStreamerFactory } from '../streamer/factory.js'
@@ -31,6 +33,15 @@ import { compose, type Handler, type Middleware } from './compose.js'
 import { Context, type ContextHost } from './context.js'
 import { RouteRegistrationError, UnknownEventError } from './errors.js'
 import { APP_INTEGRATION, type AppIntegration } from './integration.js'
+import {
+  checkRouteOptions,
+  type InferInput,
+  isRouteOptions,
+  messageRunner,
+  type RouteEntry,
+  type TypedRouteArgs,
+  type WebSocketRouteOptions,
+} from './messages.js'
 import {
   httpErrorResponse,
   httpResult,
@@ -66,7 +77,13 @@ import type { AuthorizerResult } from './authorizer.js'
 
 type RouteArgs = [...Middleware[], Handler]
 
-export class App implements ContextHost {
+/**
+ * `Routes` records each WebSocket route's data and reply types as routes are registered
+ * (`app.webSocket()` returns the widened App), for socketeer/client to read from `typeof app`.
+ */
+export class App<Routes extends object = {}> implements ContextHost {
+  /** Type-only: the routes' data and reply types. Never set at run time. */
+  declare readonly '~routes': Routes
   readonly endpointOptions: EndpointOptions
   readonly region?: string
   readonly deadlineMarginMs: number
@@ -127,12 +144,37 @@ export class App implements ContextHost {
     return this
   }
 
-  /** Registers a WebSocket route: `$connect`, `$disconnect`, `$default` or a custom key. */
-  webSocket(routeKey: string, ...args: RouteArgs): this {
+  /**
+   * Registers a WebSocket route: `$connect`, `$disconnect`, `$default` or a custom key.
+   * Options first (`{ data: schema, routeResponse }`) validate and type the frame's data;
+   * a request's reply is whatever the handler returns.
+   */
+  webSocket<K extends string, S extends StandardSchemaV1, R>(
+    routeKey: K,
+    options: WebSocketRouteOptions<S>,
+    ...args: TypedRouteArgs<S, R>
+  ): App<Routes & { [P in K]: RouteEntry<InferInput<S>, R> }>
+  webSocket<K extends string, R>(
+    routeKey: K,
+    ...args: [...Middleware[], (ctx: Context) => R]
+  ): App<Routes & { [P in K]: RouteEntry<unknown, R> }>
+  webSocket(routeKey: string, ...rest: unknown[]): unknown {
     validateRouteKey(routeKey)
     if (this.#ws.has(routeKey)) throw new RouteRegistrationError(`duplicate WebSocket route ${routeKey}`)
-    this.#ws.set(routeKey, { key: routeKey, ...splitArgs(args, routeKey) })
+    const options = isRouteOptions(rest[0]) ? (rest.shift() as WebSocketRouteOptions) : {}
+    checkRouteOptions(options, routeKey)
+    const lifecycle = routeKey === '$connect' || routeKey === '$disconnect'
+    this.#ws.set(routeKey, {
+      key: routeKey,
+      ...splitArgs(rest as RouteArgs, routeKey),
+      ...(lifecycle ? {} : { message: options }),
+    })
     return this
+  }
+
+  /** Sends `data` to every live connection of a client session (socketeer/client), as a push the client takes once. */
+  pushToSession(session: string, data: unknown, options: PushOptions & { endpoint?: string } = {}) {
+    return pushToSession(this, session, data, options)
   }
 
   route(method: string, path: string, ...args: RouteArgs): this {
@@ -224,7 +266,9 @@ export class App implements ContextHost {
   }
 
   #runner(route: Route): Handler {
-    route.run ??= compose(this.#middleware.concat(route.middleware), route.handler)
+    route.run ??= route.message
+      ? messageRunner(compose(this.#middleware.concat(route.middleware), route.handler), route.message)
+      : compose(this.#middleware.concat(route.middleware), route.handler)
     return route.run
   }
 

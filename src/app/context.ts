@@ -105,6 +105,10 @@ export class Context implements WebSocketHost {
   #req: HttpRequestView | undefined
   #request: HttpRequest | undefined
   #params: Record<string, string> | undefined
+  /** The client frame (`{action, data, id}`) of a WebSocket message, when it is one (socketeer/client). */
+  message: { action: string; data?: unknown; id?: string } | undefined = undefined
+  /** That frame's `data`; validated by the route's schema when one is declared. */
+  data: unknown = undefined
 
   constructor(
     private readonly host: ContextHost,

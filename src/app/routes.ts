@@ -1,5 +1,6 @@
 import type { Handler, Middleware } from './compose.js'
 import { RouteRegistrationError } from './errors.js'
+import type { WebSocketRouteOptions } from './messages.js'
 
 // Route tables: WebSocket route keys (exact match) and HTTP method + path patterns.
 
@@ -9,6 +10,8 @@ export interface Route {
   handler: Handler
   /** The composed chain; rebuilt when app-level middleware changes. */
   run?: Handler
+  /** A WebSocket MESSAGE route (socketeer/client requests are answered), with its options. */
+  message?: WebSocketRouteOptions
 }
 
 const RESERVED = new Set(['$connect', '$disconnect', '$default'])

@@ -1,17 +1,21 @@
 import { Annotations, CfnOutput } from 'aws-cdk-lib'
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
-import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import {
+  WebSocketLambdaIntegration,
+  WebSocketMockIntegration,
+} from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import type * as iam from 'aws-cdk-lib/aws-iam'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
+import { KEEPALIVE_ACTION } from '../protocol/frames.js'
 import { type AccessLogOptions, accessLogFor } from './access-log.js'
 import { type ConnectAuthorizerOptions, connectAuthorizerFor } from './authorizer.js'
 import { type ConnectionsTableOptions, connectionsTableFor } from './connections-table.js'
 import { type CustomDomainOptions, customDomainFor } from './domain.js'
 import { CONNECTIONS_TABLE_ENV, MANAGEMENT_ENDPOINT_ENV } from './env.js'
-import { distinctFunctions, planRoutes, type RoutePlanInput } from './plan.js'
+import { distinctFunctions, planRoutes, type RoutePlanInput, WebSocketApiConfigError } from './plan.js'
 
 export interface WebSocketApiProps extends RoutePlanInput {
   readonly apiName?: string
@@ -29,6 +33,12 @@ export interface WebSocketApiProps extends RoutePlanInput {
   /** Serve the stage at wss://{domain}/{basePath}; handlers then post to https://{domain}/{basePath}. */
   readonly customDomain?: CustomDomainOptions
   readonly throttle?: apigwv2.ThrottleSettings
+  /**
+   * A route for socketeer/client's keepalive frames on a MOCK integration: they reset
+   * the 10-minute idle timer without invoking a Lambda. `true` names it
+   * `socketeer.keepalive` (the client's default `keepaliveAction`). Default: none.
+   */
+  readonly keepaliveRoute?: boolean | string
   /** Stack outputs for the wss:// URL, the management endpoint and the table name (default true). */
   readonly outputs?: boolean
 }
@@ -106,6 +116,17 @@ export class WebSocketApi extends Construct {
         integration,
         returnResponse: route.returnResponse,
         authorizer: route.key === '$connect' ? authorizer : undefined,
+      })
+    }
+    if (props.keepaliveRoute) {
+      const key = props.keepaliveRoute === true ? KEEPALIVE_ACTION : props.keepaliveRoute
+      if (routes[key]) throw new WebSocketApiConfigError(`keepaliveRoute ${key} is also a handler's route`)
+      routes[key] = this.api.addRoute(key, {
+        // One-way: API Gateway answers nothing, and no function runs.
+        integration: new WebSocketMockIntegration('Keepalive', {
+          requestTemplates: { $default: '{"statusCode": 200}' },
+          templateSelectionExpression: '\\$default',
+        }),
       })
     }
     this.routes = routes

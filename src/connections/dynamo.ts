@@ -52,13 +52,13 @@ export interface DynamoConnectionStoreOptions {
   maxBatchAttempts?: number
   /**
    * Each DynamoDB call (with the SDK's own retries) is abandoned after this long and
-   * fails with ConnectionStoreTimeoutError (default 5000 ms), so a paused or unreachable
+   * fails with ConnectionStoreTimeoutError (default 10 000 ms), so a paused or unreachable
    * endpoint never hangs a handler until the Lambda times out.
    */
   requestTimeoutMs?: number
 }
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 
 type Item = Record<string, any>
 

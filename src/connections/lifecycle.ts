@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js'
 import type { Logger } from '../log.js'
+import { SESSION_ID, SESSION_PARAM, sessionGroup } from '../protocol/frames.js'
 import type { PostData, StreamerClient } from '../streamer/types.js'
 import {
   type BroadcastTarget,
@@ -148,19 +149,38 @@ export async function afterHandlers(
   if (!store || ws.eventType !== 'CONNECT') return
   if (result.statusCode < 200 || result.statusCode > 299) return
   const state = states.get(ws)
+  // socketeer/client's session id: the connection joins the session's group.
+  const session = ws.query[SESSION_PARAM]
+  const sessionAttribute = session !== undefined && SESSION_ID.test(session) ? { session } : {}
+  const groups = new Set(state?.groups)
+  if (sessionAttribute.session !== undefined) groups.add(sessionGroup(sessionAttribute.session))
   const { principalId: _p, integrationLatency: _l, ...authorizerContext } = ws.authorizer ?? {}
   const record = {
     connectionId: ws.connectionId,
     endpoint: ws.managementEndpoint,
     connectedAt: ws.connectedAt,
-    attributes: { ...authorizerContext, ...state?.attributes },
+    attributes: { ...authorizerContext, ...state?.attributes, ...sessionAttribute },
     ...(ws.principalId === undefined ? {} : { principalId: ws.principalId }),
   }
   await store.put(record)
   try {
-    await Promise.all([...(state?.groups ?? [])].map((group) => store.join(ws.connectionId, group)))
+    await Promise.all([...groups].map((group) => store.join(ws.connectionId, group)))
   } catch (error) {
     await store.delete(ws.connectionId).catch(() => {})
     throw error
   }
+}
+
+/** The session id (socketeer/client) the connection registered on `$connect`, from its record. */
+export async function sessionOf(
+  ws: ConnectionEventView,
+  store: ConnectionStore | undefined,
+): Promise<string | undefined> {
+  const s = requireStore(store, 'ws.session()')
+  if (ws.eventType === 'CONNECT') {
+    const session = ws.query[SESSION_PARAM]
+    return session !== undefined && SESSION_ID.test(session) ? session : undefined
+  }
+  const session = (await s.get(ws.connectionId))?.attributes.session
+  return typeof session === 'string' ? session : undefined
 }

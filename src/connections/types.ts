@@ -79,6 +79,8 @@ export interface ConnectionEventView {
   /** The @connections endpoint that reaches this connection. */
   readonly managementEndpoint: string
   readonly principalId: string | undefined
+  /** Query parameters of the connect URL (CONNECT only): socketeer/client's `session` is read here. */
+  readonly query: Record<string, string>
   /** The `$connect` authorizer's context, as later events carry it. */
   readonly authorizer:
     | { principalId?: unknown; integrationLatency?: unknown; [key: string]: unknown }

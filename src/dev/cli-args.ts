@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { DevOptions } from './dev-server.js'
 import { MAX_TIMER_MS } from './options.js'
@@ -8,9 +9,10 @@ export const USAGE = `Usage: socketeer dev [entry] [options]
 
 Runs Lambda handlers behind a local API Gateway WebSocket API, with its
 @connections API and HTTP routes on the same port. The entry is a module
-(TypeScript or JavaScript) exporting \`handler\` (or a default export, or an App);
-\`file.ts#name\` picks another export. Changes to the entry's files reload the
-handlers without dropping connections.
+(TypeScript or JavaScript) exporting \`handler\` (or a default export, or an App),
+or a Python file with a \`handler\` function; \`file.ts#name\` / \`file.py#name\` picks
+another; Lambda's \`module.fn\` handler string works too. Changes to the entry's
+files reload the handlers without dropping connections.
 
 Options:
   -p, --port <n>                      port (default 3001; 0 picks a free one)
@@ -22,12 +24,29 @@ Options:
                                       main handler serves it (repeatable)
       --authorizer <entry>            the $connect REQUEST authorizer
       --route-responses <keys|all>    routes whose returned body goes back as a frame
+      --keepalive-routes <keys>       routes the gateway answers itself, like an AWS MOCK
+                                      integration (socketeer/client: socketeer.keepalive)
       --route-selection-expression <e>  default $request.body.action
       --idle-timeout <duration>       default 10m (ms, or 30s, 10m, 2h)
       --lifetime <duration>           default 2h
       --integration-timeout <duration>  default 29s
       --http <rest|v2|off>            HTTP routes as REST (V1) or HTTP API (V2) events
+      --code-dir <dir>                Lambda's task root: Python's import root, where a
+                                      \`module.fn\` entry is found (default: the entry's folder)
+      --python <path>                 the interpreter for .py entries (default: the active
+                                      virtualenv's, else python3)
+      --no-tls                        plain http only (default: the port speaks https too)
       --config <file>                 a JSON or JS/TS config file (same names as the options)
+
+Project files (read from the current folder when no entry is given):
+      --serverless <file>             a serverless.yml (.yaml, .ts, .js, .json)
+      --template <file>               a SAM or CloudFormation template
+      --parameter-overrides <K=V ...> template parameters (repeatable)
+      --dynamodb <url>                use this DynamoDB instead of the embedded one
+      --no-dynamodb                   no DynamoDB: the tables are not created
+      --dynamodb-dir <dir>            keep the embedded DynamoDB's data in this folder
+      --dynamodb-port <n>             the embedded DynamoDB's port (default 4566; 0 picks one)
+      --print-config                  print the resolved configuration and exit
       --no-watch                      no hot reload
       --no-inspector                  no inspector page at /_socketeer/
   -h, --help                          this help
@@ -55,7 +74,22 @@ export function parseDuration(text: string, flag: string): number {
 export interface ParsedCli {
   help: boolean
   config?: string
+  /** `--print-config`: print the resolved configuration instead of serving it. */
+  printConfig?: boolean
   options: DevOptions
+}
+
+/** `Key=Value Key2=Value2` and CloudFormation's `ParameterKey=K,ParameterValue=V`. */
+export function parseParameterOverrides(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const word of values.flatMap((v) => v.trim().split(/\s+/)).filter(Boolean)) {
+    const long = /^ParameterKey=([^,]+),ParameterValue=(.*)$/.exec(word)
+    const eq = word.indexOf('=')
+    if (long) out[long[1]!] = long[2]!
+    else if (eq > 0) out[word.slice(0, eq)] = word.slice(eq + 1)
+    else throw new UsageError(`--parameter-overrides: expected Key=Value, got ${JSON.stringify(word)}`)
+  }
+  return out
 }
 
 export function parseCli(argv: string[]): ParsedCli {
@@ -72,14 +106,26 @@ export function parseCli(argv: string[]): ParsedCli {
         route: { type: 'string', multiple: true },
         authorizer: { type: 'string' },
         'route-responses': { type: 'string' },
+        'keepalive-routes': { type: 'string' },
         'route-selection-expression': { type: 'string' },
         'idle-timeout': { type: 'string' },
         lifetime: { type: 'string' },
         'integration-timeout': { type: 'string' },
         http: { type: 'string' },
         config: { type: 'string' },
+        'code-dir': { type: 'string' },
+        python: { type: 'string' },
+        'no-tls': { type: 'boolean' },
         'no-watch': { type: 'boolean' },
         'no-inspector': { type: 'boolean' },
+        serverless: { type: 'string' },
+        template: { type: 'string' },
+        'parameter-overrides': { type: 'string', multiple: true },
+        dynamodb: { type: 'string' },
+        'no-dynamodb': { type: 'boolean' },
+        'dynamodb-dir': { type: 'string' },
+        'dynamodb-port': { type: 'string' },
+        'print-config': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -123,6 +169,12 @@ export function parseCli(argv: string[]): ParsedCli {
             .map((k) => k.trim())
             .filter(Boolean)
   }
+  const ka = v['keepalive-routes']
+  if (typeof ka === 'string')
+    options.keepaliveRoutes = ka
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean)
   const expr = v['route-selection-expression']
   if (typeof expr === 'string') options.routeSelectionExpression = expr
   if (typeof v['idle-timeout'] === 'string')
@@ -135,9 +187,59 @@ export function parseCli(argv: string[]): ParsedCli {
       throw new UsageError('--http: expected rest, v2 or off')
     options.http = v.http === 'off' ? false : v.http
   }
+  if (typeof v['code-dir'] === 'string') options.codeDir = v['code-dir']
+  if (typeof v.python === 'string') options.python = v.python
+  if (v['no-tls']) options.tls = false
   if (v['no-watch']) options.watch = false
   if (v['no-inspector']) options.inspector = false
-  return { help: false, config: typeof v.config === 'string' ? v.config : undefined, options }
+  projectFlags(v, options)
+  return {
+    help: false,
+    config: typeof v.config === 'string' ? v.config : undefined,
+    printConfig: v['print-config'] === true,
+    options,
+  }
+}
+
+function projectFlags(v: Record<string, string | string[] | boolean | undefined>, options: DevOptions): void {
+  if (typeof v.serverless === 'string' && typeof v.template === 'string')
+    throw new UsageError('--serverless and --template: name one project file')
+  const file =
+    typeof v.serverless === 'string' ? v.serverless : typeof v.template === 'string' ? v.template : undefined
+  if (file) {
+    if (options.entry)
+      throw new UsageError(`an entry and ${v.serverless ? '--serverless' : '--template'}: give one`)
+    options.project = { kind: v.serverless ? 'serverless' : 'sam', file: resolve(file) }
+  }
+  const overrides = v['parameter-overrides']
+  if (Array.isArray(overrides)) {
+    if (options.project?.kind === 'serverless')
+      throw new UsageError('--parameter-overrides is for templates; serverless.yml takes --stage')
+    options.parameterOverrides = parseParameterOverrides(overrides)
+  }
+  if (v['no-dynamodb'] && (v.dynamodb || v['dynamodb-dir'] || v['dynamodb-port']))
+    throw new UsageError('--no-dynamodb with another --dynamodb option: pick one')
+  if (v['no-dynamodb']) options.dynamodb = false
+  else {
+    const dynamodb: NonNullable<Exclude<DevOptions['dynamodb'], false>> = {}
+    if (typeof v.dynamodb === 'string') {
+      if (!/^https?:\/\/[^/]/.test(v.dynamodb))
+        throw new UsageError(`--dynamodb: expected an http(s) URL, got ${v.dynamodb}`)
+      dynamodb.url = v.dynamodb
+    }
+    if (typeof v['dynamodb-dir'] === 'string') dynamodb.dir = resolve(v['dynamodb-dir'])
+    if (typeof v['dynamodb-port'] === 'string') {
+      const port = Number(v['dynamodb-port'])
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--dynamodb-port: invalid port ${v['dynamodb-port']}`)
+      dynamodb.port = port
+    }
+    if (dynamodb.url && (dynamodb.dir || dynamodb.port !== undefined))
+      throw new UsageError(
+        '--dynamodb <url> names a running server: --dynamodb-dir and --dynamodb-port do not apply',
+      )
+    if (Object.keys(dynamodb).length > 0) options.dynamodb = dynamodb
+  }
 }
 
 /** The config file's options under the flags; `--route` adds to the file's routes rather than replacing them. */

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { parseCli, USAGE, UsageError, withConfig } from './cli-args.js'
 import { loadConfig } from './config.js'
-import { type DevOptions, type DevServer, startDev } from './dev-server.js'
+import { type DevOptions, type DevServer, resolveDevOptions, startDev } from './dev-server.js'
+import { DynamoStartError } from './dynamodb/errors.js'
+import { printableConfig, projectBanner } from './project/banner.js'
+import { ProjectFileError } from './project/errors.js'
+import { findProjectFile } from './project/find.js'
 
 // `socketeer dev <entry>`: the local gateway on handler entries, with hot reload.
 
@@ -22,11 +26,19 @@ function banner(dev: DevServer, options: DevOptions): string {
     `  http        ${gw.httpUrl} (${http})`,
     gw.inspectorUrl ? `  inspector   ${gw.inspectorUrl}` : '  inspector   off',
     `  route responses: ${rr}`,
+    ...projectBanner(dev),
     options.watch === false
       ? '  hot reload  off: restart to pick up changes'
       : `  watching    ${dev.files().length} file${dev.files().length === 1 ? '' : 's'} (changes reload the handlers, connections stay open)`,
     '',
   ].join('\n')
+}
+
+/** No entry, routes, config or project file named: the project file in the current folder, if any. */
+function detectProject(options: DevOptions): DevOptions {
+  if (options.entry || options.routes || options.project) return options
+  const found = findProjectFile(process.cwd())
+  return found ? { ...options, project: found } : options
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -42,13 +54,30 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE)
     return 0
   }
-  const options = withConfig(parsed.config ? await loadConfig(parsed.config) : {}, parsed.options)
+  let options = withConfig(parsed.config ? await loadConfig(parsed.config) : {}, parsed.options)
+  options = detectProject(options)
   let dev: DevServer
   try {
+    if (parsed.printConfig) {
+      const resolved = await resolveDevOptions(options)
+      process.stdout.write(
+        `${JSON.stringify(printableConfig(resolved.options, resolved.project), null, 2)}\n`,
+      )
+      return 0
+    }
+    if (!options.entry && !options.routes && !options.project) {
+      process.stderr.write(
+        'socketeer: no entry, and no serverless.yml or template.yaml here: name a handler module, or --serverless / --template\n\n' +
+          USAGE,
+      )
+      return 2
+    }
     dev = await startDev(options)
   } catch (error) {
     const e = error as NodeJS.ErrnoException
-    if (e.code === 'EADDRINUSE')
+    if (e instanceof ProjectFileError || e instanceof DynamoStartError)
+      process.stderr.write(`socketeer: ${e.message}\n`)
+    else if (e.code === 'EADDRINUSE')
       process.stderr.write(`socketeer: port ${options.port ?? 3001} is in use; pick another with --port\n`)
     else process.stderr.write(`socketeer: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     return 1

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { tsImport } from 'tsx/esm/api'
-import type { DevOptions } from './dev-server.js'
+import type { DevOptions, Entry } from './dev-server.js'
+import { parseEntry } from './runtime/entry.js'
 
 // The config file for `socketeer dev --config`: JSON, or a JS/TS module whose default
 // export is the object. Same names as the programmatic options; entry paths are
@@ -25,11 +26,23 @@ const KEYS = new Set([
   'sendBufferLimitBytes',
   'dummyCredentials',
   'inProcessManagement',
+  'tls',
+  'handlerEnv',
+  'codeDir',
+  'python',
   'allowedHosts',
   'watch',
 ])
 
-function absolute(spec: string, base: string): string {
+function absoluteEntry(spec: Entry, base: string, codeDir: string | undefined): Entry {
+  if (typeof spec !== 'string') {
+    const out = { ...spec, file: isAbsolute(spec.file) ? spec.file : resolve(base, spec.file) }
+    if (spec.codeDir) out.codeDir = resolve(base, spec.codeDir)
+    return out
+  }
+  // Lambda's `module.fn` form: looked up under codeDir, else the config file's folder.
+  if (!/[\\/]/.test(spec) && !/\.(py|[cm]?[jt]s)(#|$)/.test(spec))
+    return parseEntry(spec, base, codeDir ?? base)
   const hash = spec.lastIndexOf('#')
   const file = hash > 0 ? spec.slice(0, hash) : spec
   const rest = hash > 0 ? spec.slice(hash) : ''
@@ -52,12 +65,14 @@ export async function loadConfig(file: string, cwd = process.cwd()): Promise<Dev
   }
   const base = dirname(path)
   const options = { ...config } as DevOptions
-  if (typeof options.entry === 'string') options.entry = absolute(options.entry, base)
-  if (typeof options.authorizer === 'string') options.authorizer = absolute(options.authorizer, base)
+  if (typeof options.codeDir === 'string') options.codeDir = resolve(base, options.codeDir)
+  const absolute = (spec: Entry) => absoluteEntry(spec, base, options.codeDir)
+  if (options.entry) options.entry = absolute(options.entry)
+  if (options.authorizer) options.authorizer = absolute(options.authorizer)
+
   if (options.routes) {
-    const routes: Record<string, string | undefined> = {}
-    for (const [key, spec] of Object.entries(options.routes))
-      routes[key] = spec ? absolute(spec, base) : undefined
+    const routes: Record<string, Entry | undefined> = {}
+    for (const [key, spec] of Object.entries(options.routes)) routes[key] = spec ? absolute(spec) : undefined
     options.routes = routes
   }
   return options

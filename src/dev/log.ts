@@ -58,7 +58,11 @@ export function describeError(error: unknown): string {
 
 function stackOf(error: unknown): string | undefined {
   if (!(error instanceof Error) || !error.stack) return undefined
-  const lines = error.stack.split('\n').slice(1, 9)
+  // The loader's namespace query says nothing to the user: file:///src/a.ts?tsx-namespace=x:3:9.
+  const lines = error.stack
+    .replace(/\?tsx-namespace=[^:)\s]*/g, '')
+    .split('\n')
+    .slice(1, 9)
   return lines.length > 0 ? lines.map((l) => `    ${l.trim()}`).join('\n') : undefined
 }
 
@@ -73,6 +77,12 @@ export function formatLine(fields: LogFields, now = new Date()): string {
   let line = parts.join('  ')
   const stack = fields.error === undefined ? undefined : stackOf(fields.error)
   if (stack) line += `\n${stack}`
+  const printed = fields.output?.replace(/\n$/, '')
+  if (printed)
+    line += `\n${printed
+      .split('\n')
+      .map((l) => `    | ${l}`)
+      .join('\n')}`
   return line
 }
 

@@ -16,6 +16,24 @@ export interface Integrations {
   routes?: Record<string, LambdaHandler>
   /** The `$connect` REQUEST authorizer (an App with `app.authorizer()` needs none here). */
   authorizer?: LambdaHandler
+  /**
+   * HTTP routes with their own functions (a project file's `http`/`httpApi` events).
+   * A request matches the first route by method and path; the main handler serves the rest.
+   */
+  httpRoutes?: HttpRoute[]
+}
+
+/** One HTTP route: `POST /broadcast/comments`, `GET /items/{id}`, `ANY /{proxy+}`. */
+export interface HttpRoute {
+  /** Upper-case method, or `ANY`. */
+  method: string
+  path: string
+  handler: LambdaHandler
+  /** REST (V1) proxy events (default) or HTTP API (V2) ones. */
+  events?: 'rest' | 'v2'
+  /** The function's own timeout (default the integration timeout). */
+  timeoutMs?: number
+  functionName?: string
 }
 
 /** The inspector page at `/_socketeer/` (docs/inspector.md). */
@@ -41,6 +59,13 @@ export interface GatewayOptions extends Integrations {
   routeSelectionExpression?: string
   /** Routes whose returned body is sent back as a frame (a route response); `true` for all. */
   routeResponses?: string[] | boolean
+  /**
+   * Routes answered by the gateway itself, as a MOCK integration without a route
+   * response answers on AWS: no function runs, nothing is sent back; the frame only
+   * resets the idle timer. socketeer/client's keepalive is `socketeer.keepalive`
+   * (the CDK construct's `keepaliveRoute: true`). Default none.
+   */
+  keepaliveRoutes?: string[]
   /** Default 10 minutes. */
   idleTimeoutMs?: number
   /** Default 2 hours. */
@@ -75,6 +100,44 @@ export interface GatewayOptions extends Integrations {
   inProcessManagement?: boolean
   /** Serve the inspector at `/_socketeer/` (default false here; `socketeer dev` turns it on). */
   inspector?: boolean | InspectorOptions
+  /**
+   * The port speaks https too (a certificate made at start, trusted by the handlers the
+   * gateway runs), so `https://{domainName}/{stage}` reaches it. Needs the `selfsigned`
+   * package. Default true.
+   */
+  tls?: boolean
+  /**
+   * Sets SOCKETEER_MANAGEMENT_ENDPOINT, AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, a region
+   * and the CA bundle in process.env while the gateway runs, where not set already.
+   * Default true.
+   */
+  handlerEnv?: boolean
+  /**
+   * Also answer @connections at `/@connections/{id}`, without the stage, as
+   * serverless-offline does (API Gateway itself answers 403 there). Default false.
+   */
+  connectionsWithoutStage?: boolean
+  /**
+   * The `$connect` authorizer's identity sources (`route.request.header.Auth`,
+   * `route.request.querystring.token`): a handshake missing one is refused with 401
+   * without calling the authorizer, as API Gateway does.
+   */
+  authorizerIdentitySource?: string[]
+}
+
+/** Options a running gateway takes on `update()` (a reloaded project file), besides its integrations. */
+export type LiveOptions = Pick<
+  GatewayOptions,
+  'routeResponses' | 'routeSelectionExpression' | 'authorizerIdentitySource'
+>
+
+/** Applies live options to resolved ones (what `update()` does). */
+export function applyLive(resolved: ResolvedOptions, live: LiveOptions): void {
+  const next = resolveOptions({ ...live, port: resolved.port, stage: resolved.stage })
+  resolved.routeResponses = next.routeResponses
+  resolved.expression = next.expression
+  resolved.selectRouteKey = next.selectRouteKey
+  resolved.authorizerIdentitySource = next.authorizerIdentitySource
 }
 
 export interface ResolvedOptions {
@@ -85,6 +148,7 @@ export interface ResolvedOptions {
   expression: string
   selectRouteKey: RouteSelector
   routeResponses: (routeKey: string) => boolean
+  keepaliveRoutes: ReadonlySet<string>
   idleTimeoutMs: number
   lifetimeMs: number
   integrationTimeoutMs: number
@@ -93,6 +157,10 @@ export interface ResolvedOptions {
   sendBufferLimitBytes: number
   dummyCredentials: boolean
   inProcessManagement: boolean
+  tls: boolean
+  handlerEnv: boolean
+  connectionsWithoutStage: boolean
+  authorizerIdentitySource: string[]
   allowedHosts: string[]
 }
 
@@ -150,6 +218,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     expression,
     selectRouteKey: compileRouteSelection(expression),
     routeResponses: rr === true ? () => true : (key) => rrSet.has(key),
+    keepaliveRoutes: new Set(options.keepaliveRoutes ?? []),
     idleTimeoutMs: duration('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
     lifetimeMs: duration('lifetimeMs', options.lifetimeMs, DEFAULTS.lifetimeMs),
     integrationTimeoutMs: duration(
@@ -169,6 +238,10 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     ),
     dummyCredentials: options.dummyCredentials ?? true,
     inProcessManagement: options.inProcessManagement ?? true,
+    tls: options.tls ?? true,
+    handlerEnv: options.handlerEnv ?? true,
+    connectionsWithoutStage: options.connectionsWithoutStage ?? false,
+    authorizerIdentitySource: options.authorizerIdentitySource ?? [],
     allowedHosts: allowedHosts(options.allowedHosts),
   }
 }

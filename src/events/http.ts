@@ -1,5 +1,6 @@
 import { isExecuteApiHost } from './hosts.js'
 import { newGatewayId } from './ids.js'
+import { isRecord, put, stringLists, strings } from './maps.js'
 import type { AlbEvent, HttpApiEvent, RestApiEvent } from './types.js'
 import { type HeaderInput, type QueryInput, splitHeaders, splitQuery } from './websocket.js'
 
@@ -39,45 +40,10 @@ export interface HttpEventInput {
   domainName?: string
   apiId?: string
   now?: number
-}
-
-// Maps read from an event keep only own string values: AWS never sends anything else,
-// and a hand-made or hostile event must give a clean answer, never a TypeError or a
-// polluted prototype (an own `__proto__` key is kept as data, not assigned).
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function put<T>(out: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__')
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
-  else out[key] = value
-}
-
-function strings(map: unknown, lowerKeys = false): Record<string, string> {
-  const out: Record<string, string> = {}
-  if (!isRecord(map)) return out
-  for (const k of Object.keys(map)) {
-    const v = map[k]
-    if (typeof v === 'string') put(out, lowerKeys ? k.toLowerCase() : k, v)
-  }
-  return out
-}
-
-function stringLists(map: unknown): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
-  if (!isRecord(map)) return out
-  for (const k of Object.keys(map)) {
-    const v = map[k]
-    const values = Array.isArray(v)
-      ? v.filter((x): x is string => typeof x === 'string')
-      : typeof v === 'string'
-        ? [v]
-        : []
-    if (values.length > 0) put(out, k, values)
-  }
-  return out
+  /** The matched route's path template (`/items/{id}`); default the `/{proxy+}` catch-all. */
+  resource?: string
+  /** The template's values; default `{ proxy }` for the catch-all. */
+  pathParameters?: Record<string, string>
 }
 
 function lastValues(multi: Record<string, string[]>): Record<string, string> {
@@ -211,18 +177,23 @@ export function buildRestEvent(input: HttpEventInput = {}): RestApiEvent {
   const now = input.now ?? Date.now()
   const stage = input.stage ?? 'prod'
   const apiId = input.apiId ?? 'abcd1234'
+  const resource = input.resource ?? '/{proxy+}'
   return {
-    resource: '/{proxy+}',
+    resource,
     path,
     httpMethod: method,
     headers: single,
     multiValueHeaders: multi,
     queryStringParameters: query?.single ?? null,
     multiValueQueryStringParameters: query?.multi ?? null,
-    pathParameters: { proxy: path.replace(/^\//, '') },
+    pathParameters: input.resource
+      ? input.pathParameters && Object.keys(input.pathParameters).length > 0
+        ? input.pathParameters
+        : null
+      : { proxy: path.replace(/^\//, '') },
     stageVariables: null,
     requestContext: {
-      resourcePath: '/{proxy+}',
+      resourcePath: resource,
       httpMethod: method,
       path: `/${stage}${path}`,
       stage,
@@ -270,9 +241,10 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
   // A named stage is part of the URL on execute-api hosts, so HTTP API reports it in the path.
   const rawPath =
     stage !== '$default' && isExecuteApiHost(domainName) ? `/${stage}${path === '/' ? '' : path}` : path
+  const routeKey = input.resource ? `${method} ${input.resource}` : '$default'
   const event: HttpApiEvent = {
     version: '2.0',
-    routeKey: '$default',
+    routeKey,
     rawPath,
     rawQueryString: rawQueryString(input.query),
     headers,
@@ -289,7 +261,7 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: newGatewayId(),
-      routeKey: '$default',
+      routeKey,
       stage,
       time: new Date(now).toISOString(),
       timeEpoch: now,
@@ -297,6 +269,8 @@ export function buildHttpApiEvent(input: HttpEventInput = {}): HttpApiEvent {
     isBase64Encoded: input.isBase64Encoded ?? false,
   }
   if (cookies) event.cookies = cookies
+  if (input.pathParameters && Object.keys(input.pathParameters).length > 0)
+    event.pathParameters = input.pathParameters
   if (queryStringParameters) event.queryStringParameters = queryStringParameters
   if (input.body !== undefined) event.body = input.body
   return event

@@ -13,6 +13,9 @@ const WEBSOCKET_CONTEXT: ReadonlyArray<readonly [string, (rc: Record<string, any
     (rc) => rc.eventType === 'MESSAGE' || rc.eventType === 'CONNECT' || rc.eventType === 'DISCONNECT',
   ],
   ['messageDirection "IN"', (rc) => rc.messageDirection === 'IN'],
+  // Where the connection is reached: every handler that sends derives its endpoint from them.
+  ['a string domainName', (rc) => typeof rc.domainName === 'string'],
+  ['a string stage', (rc) => typeof rc.stage === 'string'],
 ]
 
 export function isWebSocketContext(rc: Record<string, any>): boolean {

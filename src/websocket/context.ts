@@ -3,9 +3,18 @@ import type {
   ConnectionsBroadcastOptions,
   ConnectionsBroadcastResult,
 } from '../connections/broadcast.js'
-import { broadcastFrom, departedOf, joinGroup, leaveGroup, setAttributes } from '../connections/lifecycle.js'
+import {
+  broadcastFrom,
+  departedOf,
+  joinGroup,
+  leaveGroup,
+  sessionOf,
+  setAttributes,
+} from '../connections/lifecycle.js'
+import { type PushOptions, pushToSession } from '../connections/sessions.js'
 import type { ConnectionStore, DeletedConnection } from '../connections/types.js'
 import { AppError } from '../errors.js'
+import { isRecord, strings } from '../events/maps.js'
 import type { WebSocketAuthorizerContext, WebSocketEvent, WebSocketRequestContext } from '../events/types.js'
 import {
   type InferOutput,
@@ -29,6 +38,9 @@ export interface WebSocketHost {
   callOptions(): CallOptions
   connections?: ConnectionStore
 }
+
+const stringOr = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
+const numberOr = (value: unknown): number => (typeof value === 'number' ? value : Number.NaN)
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -75,15 +87,15 @@ export class WebSocketContext {
     return this.host.requestId ?? this.#rc.requestId
   }
   get messageId(): string | undefined {
-    return this.#rc.messageId ?? undefined
+    return stringOr(this.#rc.messageId)
   }
-  /** Epoch ms when the connection was established; fixed for its life. */
+  /** Epoch ms when the connection was established; fixed for its life (NaN in an event without one). */
   get connectedAt(): number {
-    return this.#rc.connectedAt
+    return numberOr(this.#rc.connectedAt)
   }
   /** Epoch ms of this event (`requestContext.requestTimeEpoch`). */
   get requestTimeEpoch(): number {
-    return this.#rc.requestTimeEpoch
+    return numberOr(this.#rc.requestTimeEpoch)
   }
   /** This event's time as API Gateway writes it (`requestContext.requestTime`, CLF: `20/Jan/2024:11:55:08 +0000`). */
   get requestTimeText(): string | undefined {
@@ -96,26 +108,31 @@ export class WebSocketContext {
    * `requestTimeEpoch` (a number) or `requestTimeText` (the CLF string).
    */
   get requestTime(): number {
-    return this.#rc.requestTimeEpoch
+    return this.requestTimeEpoch
   }
   get sourceIp(): string | undefined {
-    return this.#rc.identity?.sourceIp
+    return stringOr(this.#identity?.sourceIp)
   }
   get userAgent(): string | undefined {
-    return this.#rc.identity?.userAgent
+    return stringOr(this.#identity?.userAgent)
+  }
+  get #identity(): Record<string, unknown> | undefined {
+    const identity = this.#rc.identity
+    return isRecord(identity) ? identity : undefined
   }
   get authorizer(): WebSocketAuthorizerContext | undefined {
-    return this.#rc.authorizer
+    const authorizer = this.#rc.authorizer
+    return isRecord(authorizer) ? authorizer : undefined
   }
   get principalId(): string | undefined {
-    const id = this.#rc.authorizer?.principalId
-    return typeof id === 'string' ? id : undefined
+    return stringOr(this.authorizer?.principalId)
   }
   get disconnectStatusCode(): number | undefined {
-    return this.#rc.disconnectStatusCode
+    const code = this.#rc.disconnectStatusCode
+    return typeof code === 'number' ? code : undefined
   }
   get disconnectReason(): string | undefined {
-    return this.#rc.disconnectReason
+    return stringOr(this.#rc.disconnectReason)
   }
   /** The region management calls are signed for: the App's (its option or explicit endpoint), else the event's host, else AWS_REGION. */
   get region(): string | undefined {
@@ -132,25 +149,16 @@ export class WebSocketContext {
 
   /** Handshake headers (CONNECT only), names lower-cased. */
   get headers(): Record<string, string> {
-    if (!this.#lowerHeaders) {
-      const out: Record<string, string> = {}
-      const raw = this.event.headers
-      if (raw) for (const k in raw) if (raw[k] !== undefined) out[k.toLowerCase()] = raw[k]!
-      this.#lowerHeaders = out
-    }
+    this.#lowerHeaders ??= strings(this.event.headers, true)
     return this.#lowerHeaders
   }
   header(name: string): string | undefined {
-    return this.headers[name.toLowerCase()]
+    const key = name.toLowerCase()
+    return Object.hasOwn(this.headers, key) ? this.headers[key] : undefined
   }
   /** Query parameters of the connect URL (CONNECT only). */
   get query(): Record<string, string> {
-    if (!this.#query) {
-      const q = this.event.queryStringParameters
-      const out: Record<string, string> = {}
-      if (q) for (const k in q) if (q[k] !== undefined) out[k] = q[k]!
-      this.#query = out
-    }
+    this.#query ??= strings(this.event.queryStringParameters)
     return this.#query
   }
   /** Subprotocols the client offered in `Sec-WebSocket-Protocol`. */
@@ -180,13 +188,13 @@ export class WebSocketContext {
 
   get body(): Uint8Array {
     const body = this.event.body
-    if (body === undefined || body === null) return new Uint8Array(0)
-    return this.event.isBase64Encoded ? Buffer.from(body, 'base64') : encoder.encode(body)
+    if (typeof body !== 'string') return new Uint8Array(0)
+    return this.event.isBase64Encoded === true ? Buffer.from(body, 'base64') : encoder.encode(body)
   }
   text(): string {
     const body = this.event.body
-    if (body === undefined || body === null) return ''
-    return this.event.isBase64Encoded ? decoder.decode(Buffer.from(body, 'base64')) : body
+    if (typeof body !== 'string') return ''
+    return this.event.isBase64Encoded === true ? decoder.decode(Buffer.from(body, 'base64')) : body
   }
   json<T = unknown>(): T
   json<S extends StandardSchemaV1>(schema: S): InferOutput<S>
@@ -255,6 +263,18 @@ export class WebSocketContext {
       ...this.host.callOptions(),
       ...options,
     })
+  }
+  /** The socketeer/client session this connection belongs to, if it sent one on connect. */
+  session(): Promise<string | undefined> {
+    return sessionOf(this, this.host.connections)
+  }
+  /** Sends to every live connection of a session as a push the client takes once (de-duplicated by id). */
+  pushToSession(
+    session: string,
+    data: unknown,
+    options: PushOptions = {},
+  ): Promise<ConnectionsBroadcastResult> {
+    return pushToSession(this, session, data, options)
   }
   /** On `$disconnect`: the record and groups the App removed before the handlers ran. */
   get departed(): DeletedConnection | undefined {

@@ -89,8 +89,11 @@ describe('examples/chat/cdk', () => {
   it('routes every key to the function, with whoami answering through a route response', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
-      ['$connect', '$default', '$disconnect', 'sendmessage', 'whoami'].sort(),
+      ['$connect', '$default', '$disconnect', 'say', 'sendmessage', 'socketeer.keepalive', 'whoami'].sort(),
     )
+    // socketeer/client's keepalive costs no invocation: a MOCK integration.
+    const integrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration'))
+    expect(integrations.map((i) => i.Properties.IntegrationType).sort()).toEqual(['AWS_PROXY', 'MOCK'])
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'whoami',
       RouteResponseSelectionExpression: '$default',

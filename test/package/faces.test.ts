@@ -68,6 +68,30 @@ describe.skipIf(!built)('the built package', () => {
     expect([esm.trim(), cjs.trim()]).toEqual(['function function', 'function function'])
   })
 
+  it('socketeer/client loads through import and require, and its files import no node: module nor the core', () => {
+    const esm = run([
+      '--input-type=module',
+      '-e',
+      `import * as client from 'socketeer/client'; console.log(typeof client.createClient, typeof client.ServerError)`,
+    ])
+    const cjs = run([
+      '-e',
+      `const client = require('socketeer/client'); console.log(typeof client.createClient)`,
+    ])
+    expect([esm.trim(), cjs.trim()]).toEqual(['function function', 'function'])
+    // What the browser bundle is made of: the face and the chunks it imports.
+    const seen = new Set<string>()
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      const text = readFileSync(file, 'utf8')
+      expect(text, file).not.toMatch(/from ['"](node:|socketeer['"])/)
+      for (const m of text.matchAll(/from ['"](\.[^'"]+)['"]/g)) visit(join(file, '..', m[1]!))
+    }
+    visit(join(dist, 'client/index.js'))
+    expect(seen.size).toBeGreaterThan(1)
+  })
+
   it('the core entry is a single file: importing socketeer resolves no other file of the package', () => {
     const log = join(mkdtempSync(join(tmpdir(), 'socketeer-faces-')), 'resolved.txt')
     writeFileSync(log, '')

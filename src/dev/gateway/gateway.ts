@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -12,16 +13,25 @@ import { type DevLogger, devLogger } from '../log.js'
 import { holdDummyCredentials } from '../management/credentials.js'
 import { registerInProcess } from '../management/in-process.js'
 import { forbidManagement, handleManagement } from '../management/management.js'
-import { type GatewayOptions, type Integrations, MAX_FRAME_BYTES, resolveOptions } from '../options.js'
+import {
+  applyLive,
+  type GatewayOptions,
+  type Integrations,
+  type LiveOptions,
+  MAX_FRAME_BYTES,
+  resolveOptions,
+} from '../options.js'
+import { handlerEnvironment, holdProcessEnv } from '../runtime/env.js'
 import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
-import { hostPolicy, shownHost } from './host.js'
+import { hostPolicy, parseHost, shownHost } from './host.js'
 import { handleHttp } from './http-routes.js'
 import { IntegrationTable } from './integrations.js'
 import { closeConnection, MESSAGE_TOO_BIG, onClosed, onFrame } from './messages.js'
 import { offersWebSocket, serveWithoutUpgrade } from './plain-upgrade.js'
 import { type GatewayState, track } from './state.js'
+import { acceptTls, type LocalCertificate, makeCertificate, trustInProcess } from './tls.js'
 
 // The local gateway: one HTTP server on one port carrying the WebSocket stage
 // (ws://host:port/{stage}), the @connections API (/{stage}/@connections/{id}) and the
@@ -34,13 +44,21 @@ export interface Gateway {
   readonly httpUrl: string
   /** `http://127.0.0.1:PORT/dev`, what handlers derive from their events */
   readonly managementEndpoint: string
+  /** `https://127.0.0.1:PORT/dev`: the same port speaks TLS too (undefined when it does not). */
+  readonly httpsEndpoint: string | undefined
+  /**
+   * What the gateway tells the handlers it runs (set in process.env while it runs, and
+   * given to worker processes): the @connections endpoint for socketeer and the AWS
+   * SDKs, a region, the CA bundle that trusts its https.
+   */
+  readonly handlerEnv: Readonly<Record<string, string>>
   readonly port: number
   /** `http://127.0.0.1:PORT/_socketeer/` when the inspector is on. */
   readonly inspectorUrl: string | undefined
   /** Live connection ids, in the order they connected. */
   connections(): string[]
-  /** Swaps the handlers (hot reload); live connections stay open. */
-  update(integrations: Integrations): void
+  /** Swaps the handlers (hot reload), and with `live` the route settings; live connections stay open. */
+  update(integrations: Integrations, live?: LiveOptions): void
   /** Closes every socket (firing $disconnect with 1001 `Going away`) and the server. */
   close(): Promise<void>
 }
@@ -53,6 +71,25 @@ const logs = new WeakMap<Gateway, DevLogger>()
 
 export function gatewayLog(gateway: Gateway): DevLogger | undefined {
   return logs.get(gateway)
+}
+
+// One certificate per process and set of names: making one costs ~50 ms, tests start many gateways.
+const certificates = new Map<string, Promise<LocalCertificate | Error>>()
+
+function certificateFor(names: string[]): Promise<LocalCertificate | Error> {
+  const key = names.join(' ')
+  let made = certificates.get(key)
+  if (!made) {
+    made = makeCertificate(names).then(
+      (certificate) => {
+        process.once('exit', () => certificate.dispose())
+        return certificate
+      },
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    )
+    certificates.set(key, made)
+  }
+  return made
 }
 
 function refusedHost(req: IncomingMessage): string {
@@ -204,7 +241,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       })
       return
     }
-    const target = parseManagementPath(req.method ?? 'GET', path, resolved.stage)
+    // serverless-offline's stageless @connections path, when asked for (a serverless.yml project).
+    const managed =
+      resolved.connectionsWithoutStage && path.startsWith('/@connections/')
+        ? `/${resolved.stage}${path}`
+        : path
+    const target = parseManagementPath(req.method ?? 'GET', managed, resolved.stage)
     const work =
       target === undefined
         ? handleHttp(state, req, res)
@@ -222,6 +264,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
     else socket.destroy()
   })
+  const listenHost = displayHost(resolved.host).replace(/^\[|\]$/g, '')
+  // Every name a handler's domainName can be (host.ts): the bound address and the allowed hosts.
+  const names = [listenHost, ...resolved.allowedHosts.map((h) => parseHost(h)?.name ?? h)].filter(Boolean)
+  const certificate = resolved.tls ? await certificateFor([...new Set(names)].sort()) : undefined
+  const secure = certificate && !(certificate instanceof Error) ? acceptTls(server, certificate) : undefined
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -243,13 +290,36 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     })
   }
 
+  if (certificate instanceof Error) {
+    log({
+      kind: 'GATEWAY',
+      detail: `https off (${(certificate as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? 'the selfsigned package is not installed: npm install -D selfsigned' : certificate.message}): handlers must use the http endpoint`,
+    })
+  }
+  const managementEndpoint = `http://${host}:${port}/${resolved.stage}`
+  const handlerEnv = handlerEnvironment({
+    managementEndpoint,
+    caFile: secure ? (certificate as LocalCertificate).caFile : undefined,
+    bundleFile: secure ? (certificate as LocalCertificate).bundleFile : undefined,
+  })
+  if (releaseCredentials) {
+    handlerEnv.AWS_ACCESS_KEY_ID = 'local'
+    handlerEnv.AWS_SECRET_ACCESS_KEY = 'local'
+  }
+  const releaseEnv = resolved.handlerEnv ? holdProcessEnv(handlerEnv) : undefined
+  const releaseTrust = secure
+    ? trustInProcess(readFileSync((certificate as LocalCertificate).caFile, 'utf8'))
+    : undefined
+
   const unregister = resolved.inProcessManagement ? registerInProcess(state, port) : () => {}
 
   const close = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     inspector?.close()
+    secure?.close()
     for (const conn of [...state.connections.values()]) closeConnection(state, conn, GOING_AWAY)
     server.closeIdleConnections()
+    secure?.closeIdleConnections()
     // A client that does not answer the close frame is cut off instead of waited for.
     const cutoff = setTimeout(() => {
       for (const conn of state.connections.values()) conn.socket.terminate()
@@ -262,6 +332,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     clearTimeout(cutoff)
     unregister()
     releaseCredentials?.()
+    releaseEnv?.()
+    releaseTrust?.()
     await closed
     wss.close()
   }
@@ -270,11 +342,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const gateway: Gateway = {
     url: `ws://${host}:${port}/${resolved.stage}`,
     httpUrl,
-    managementEndpoint: `${httpUrl}/${resolved.stage}`,
+    managementEndpoint,
+    httpsEndpoint: secure ? `https://${host}:${port}/${resolved.stage}` : undefined,
+    handlerEnv,
     port,
     inspectorUrl: inspector ? `${httpUrl}/_socketeer/` : undefined,
     connections: () => model.openIds(),
-    update: (integrations) => table.update(integrations),
+    update: (integrations, live) => {
+      table.update(integrations)
+      if (live) applyLive(resolved, live)
+    },
     close: () => {
       closing ??= close()
       return closing

@@ -137,8 +137,8 @@ export async function handshake(
     })
   })
 
-  // The $connect invocation, for subscribers of the line that ends the handshake.
-  let ran: Pick<LogFields, 'event' | 'result' | 'invocation' | 'fn'> = {}
+  // The $connect invocation (and what it printed), for the line that ends the handshake.
+  let ran: Pick<LogFields, 'event' | 'result' | 'invocation' | 'fn' | 'output'> = {}
   const queryFields = query ? Object.fromEntries(query) : undefined
   const fail = (status: number, detail: string, error?: unknown) => {
     refused = true
@@ -158,6 +158,9 @@ export async function handshake(
   }
 
   const authorizer = state.table.authorizer()
+  const missing = authorizer ? missingIdentity(options.authorizerIdentitySource, headers, query) : undefined
+  if (missing)
+    return fail(401, `identity source ${missing} is missing: refused without calling the authorizer`)
   if (authorizer) {
     const event = buildAuthorizerEvent({ api, connection: facts, headers, query })
     const outcome = await invoke(authorizer, event, {
@@ -179,6 +182,7 @@ export async function handshake(
       invocation: outcome.requestId,
       fn: 'authorizer',
       query: queryFields,
+      output: outcome.output,
     })
     if (!decision.allow) return fail(decision.status, 'refused by the authorizer')
     facts.authorizer = decision.context
@@ -197,6 +201,7 @@ export async function handshake(
       result: outcome.kind === 'ok' ? outcome.value : undefined,
       invocation: outcome.requestId,
       fn: '$connect',
+      output: outcome.output,
     }
     if (outcome.kind === 'timeout')
       return fail(504, `$connect timed out after ${options.integrationTimeoutMs}ms`)
@@ -232,4 +237,24 @@ export async function handshake(
       ...ran,
     })
   })
+}
+
+/** The first identity source (`route.request.header.X` / `route.request.querystring.X`) the request lacks. */
+function missingIdentity(
+  sources: string[],
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+  query: URLSearchParams | undefined,
+): string | undefined {
+  for (const source of sources) {
+    const header = /^route\.request\.header\.(.+)$/i.exec(source)
+    const param = /^route\.request\.querystring\.(.+)$/i.exec(source)
+    let value: string | readonly string[] | undefined
+    if (header) {
+      const name = header[1]!.toLowerCase()
+      for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) value = v
+    } else if (param) value = query?.get(param[1]!) ?? undefined
+    else continue
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return source
+  }
+  return undefined
 }

@@ -89,12 +89,14 @@ export async function handleHttp(
   const { options, log } = state
   const started = performance.now()
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10
-  const mode = options.http === 'v2' ? 'v2' : 'rest'
-  const failures = FAILURES[mode]
   const { pathname, query } = splitUrl(req.url)
   const path = stripStage(pathname, options.stage)
   const route = `${req.method} ${path}`
-  const handler = options.http === false ? undefined : state.table.http()
+  // A route of its own (a project file's http/httpApi event) before the main handler.
+  const match = options.http === false ? undefined : state.table.httpRoute(req.method ?? 'GET', path)
+  const mode = match?.route.events ?? (options.http === 'v2' ? 'v2' : 'rest')
+  const failures = FAILURES[mode]
+  const handler = options.http === false ? undefined : (match?.route.handler ?? state.table.http())
   if (!handler) {
     req.resume()
     const status = onStage(pathname, options.stage) ? upgradeRequired(res) : fail(res, failures.none)
@@ -127,10 +129,15 @@ export async function handleHttp(
     domainName: state.hosts.domainFor(req.headers.host) ?? state.address(),
     apiId: options.apiId,
   }
+  if (match) {
+    input.resource = match.route.path
+    input.pathParameters = match.pathParameters
+  }
   const event = mode === 'v2' ? buildHttpApiEvent(input) : buildRestEvent(input)
   const outcome = await invoke(handler, event, {
-    timeoutMs: options.integrationTimeoutMs,
-    functionName: 'http',
+    // API Gateway's integration timeout caps the function's own.
+    timeoutMs: Math.min(options.integrationTimeoutMs, match?.route.timeoutMs ?? Number.POSITIVE_INFINITY),
+    functionName: match?.route.functionName ?? 'http',
   })
   const facts = { event, invocation: outcome.requestId, fn: 'http', bytes: raw.length }
   if (outcome.kind === 'timeout') {
@@ -139,6 +146,7 @@ export async function handleHttp(
       route,
       status: fail(res, failures.timeout),
       ms: outcome.ms,
+      output: outcome.output,
       detail: 'Endpoint request timed out',
       ...facts,
     })
@@ -151,6 +159,7 @@ export async function handleHttp(
       status: fail(res, failures.error),
       ms: outcome.ms,
       error: outcome.error,
+      output: outcome.output,
       ...facts,
     })
     return
@@ -163,11 +172,20 @@ export async function handleHttp(
       route,
       status,
       ms: outcome.ms,
+      output: outcome.output,
       detail: `malformed Lambda proxy response: ${read.reason}`,
       result: outcome.value,
       ...facts,
     })
     return
   }
-  log({ kind: 'HTTP', route, status: send(res, read.result), ms: elapsed(), result: outcome.value, ...facts })
+  log({
+    kind: 'HTTP',
+    route,
+    status: send(res, read.result),
+    ms: elapsed(),
+    output: outcome.output,
+    result: outcome.value,
+    ...facts,
+  })
 }

@@ -1,5 +1,6 @@
 import { type AppIntegration, appIntegrationOf } from '../../app/integration.js'
 import type { Integrations, LambdaHandler } from '../options.js'
+import { type HttpMatch, matchHttpRoute } from './http-match.js'
 
 // Which function is integrated on which route. Swappable as a whole, so hot reload
 // changes handlers between two events without touching live connections.
@@ -19,10 +20,13 @@ export function validateIntegrations(integrations: Integrations): void {
   check('authorizer', integrations.authorizer)
   for (const [key, fn] of Object.entries(integrations.routes ?? {}))
     check(`routes[${JSON.stringify(key)}]`, fn)
+  for (const route of integrations.httpRoutes ?? [])
+    check(`httpRoutes ${route.method} ${route.path}`, route.handler)
   const any =
     integrations.handler !== undefined ||
     integrations.authorizer !== undefined ||
-    Object.keys(integrations.routes ?? {}).length > 0
+    Object.keys(integrations.routes ?? {}).length > 0 ||
+    (integrations.httpRoutes?.length ?? 0) > 0
   if (!any) throw new TypeError('startGateway needs a handler, or routes')
 }
 
@@ -80,5 +84,11 @@ export class IntegrationTable {
   /** The function behind the HTTP routes (the main handler). */
   http(): LambdaHandler | undefined {
     return this.#current.handler
+  }
+
+  /** The HTTP route with its own function that a request matches, if any. */
+  httpRoute(method: string, path: string): HttpMatch | undefined {
+    const routes = this.#current.httpRoutes
+    return routes && routes.length > 0 ? matchHttpRoute(routes, method, path) : undefined
   }
 }

@@ -71,6 +71,11 @@ async function routeMessage(
 ): Promise<void> {
   const { options, table, log } = state
   const selected = options.selectRouteKey(body)
+  if (options.keepaliveRoutes.has(selected)) {
+    // A MOCK integration (CDK `keepaliveRoute`): no function, no reply; the idle clock restarted on receipt.
+    log({ kind: 'MESSAGE', route: selected, connectionId: conn.id, status: 200, detail: 'keepalive (mock)' })
+    return
+  }
   const routeKey = selectRoute(selected, table.routeKeys())
   const frame = (message: ErrorFrameMessage) => sendError(conn, message, requestId)
   const fn = table.forRoute(routeKey)
@@ -98,6 +103,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 504,
       ms: outcome.ms,
+      output: outcome.output,
       detail: 'Endpoint request timed out',
       ...facts,
     })
@@ -111,6 +117,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 502,
       ms: outcome.ms,
+      output: outcome.output,
       error: outcome.error,
       ...facts,
     })
@@ -125,6 +132,7 @@ async function routeMessage(
       connectionId: conn.id,
       status: 502,
       ms: outcome.ms,
+      output: outcome.output,
       detail: `malformed Lambda proxy response: ${read.reason}`,
       result: outcome.value,
       ...facts,
@@ -147,6 +155,7 @@ async function routeMessage(
     connectionId: conn.id,
     status: statusCode,
     ms: outcome.ms,
+    output: outcome.output,
     detail: note,
     result: outcome.value,
     data: respond && conn.open ? reply : undefined,
@@ -189,6 +198,7 @@ export function onClosed(state: GatewayState, conn: Connection, code: number, re
       connectionId: conn.id,
       status: outcome.kind === 'ok' ? info.code : outcome.kind,
       ms: outcome.ms,
+      output: outcome.output,
       detail: outcome.kind === 'timeout' ? `${detail}; $disconnect timed out` : detail,
       error: outcome.kind === 'error' ? outcome.error : undefined,
       event,

@@ -14,7 +14,12 @@ export type Outcome = (
 ) & {
   /** The Lambda context's awsRequestId. */
   requestId: string
+  /** What the invocation printed, when its runtime captures that (a Python worker does). */
+  output?: string
 }
+
+/** On the context: a runtime that captures a handler's output reports it here. */
+export const REPORT_OUTPUT: unique symbol = Symbol('socketeer.report-output') as any
 
 // Which invocation an async call belongs to, so an @connections call made by a handler
 // names its caller. On only while someone looks (an inspector page is open): on Node 20
@@ -53,9 +58,10 @@ export interface InvokeOptions {
   functionName?: string
 }
 
-function lambdaContext(functionName: string, deadline: number) {
+function lambdaContext(functionName: string, deadline: number, report: (output: string) => void) {
   const requestId = randomUUID()
   return {
+    [REPORT_OUTPUT]: report,
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
@@ -81,7 +87,10 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
   const started = performance.now()
   const ms = () => Math.round((performance.now() - started) * 10) / 10
   const deadline = Date.now() + options.timeoutMs
-  const context = lambdaContext(options.functionName ?? 'socketeer-local', deadline)
+  let output: string | undefined
+  const context = lambdaContext(options.functionName ?? 'socketeer-local', deadline, (text) => {
+    output = (output ?? '') + text
+  })
   const requestId = context.awsRequestId
   return new Promise<Outcome>((resolve) => {
     let settled = false
@@ -89,6 +98,7 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
       if (settled) return
       settled = true
       clearTimeout(timer)
+      if (output !== undefined) outcome.output = output
       resolve(outcome)
     }
     const timer = setTimeout(() => settle({ kind: 'timeout', ms: ms(), requestId }), options.timeoutMs)

@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { isAbsolute, resolve } from 'node:path'
+import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { register as registerCjs } from 'tsx/cjs/api'
 import { register } from 'tsx/esm/api'
-import type { Integrations, LambdaHandler } from '../options.js'
+import type { LambdaHandler } from '../options.js'
 import type { EntrySpec } from './types.js'
 
 // Loading handler entries (TypeScript or JavaScript) with tsx. Every load is a fresh
@@ -12,23 +13,9 @@ import type { EntrySpec } from './types.js'
 
 export type { EntrySpec }
 
-/** An entry: `src/app.ts` (its `handler`, else its default export) or `src/app.ts#connect`. */
-export function parseEntry(spec: string, cwd: string): EntrySpec {
-  const hash = spec.lastIndexOf('#')
-  const file = hash > 0 ? spec.slice(0, hash) : spec
-  const exportName = hash > 0 ? spec.slice(hash + 1) : undefined
-  return { file: isAbsolute(file) ? file : resolve(cwd, file), exportName }
-}
-
-export interface EntryPlan {
-  handler?: EntrySpec
-  /** A route served by the main handler has no spec of its own. */
-  routes?: Record<string, EntrySpec | undefined>
-  authorizer?: EntrySpec
-}
-
 export interface Loaded {
-  integrations: Integrations
+  /** One handler per spec, in order. */
+  handlers: LambdaHandler[]
   /** Every local source file the entries imported (what hot reload watches). */
   files: Set<string>
   /** Releases the tsx namespace (after the next load replaced this one). */
@@ -59,15 +46,35 @@ function pickHandler(mod: Record<string, unknown>, spec: EntrySpec): LambdaHandl
 
 let loads = 0
 
+/** Whether Node runs this file as CommonJS: by extension, else the nearest package.json's "type". */
+export function isCommonJs(file: string): boolean {
+  if (/\.(cts|cjs)$/.test(file)) return true
+  if (/\.(mts|mjs)$/.test(file)) return false
+  let dir = dirname(file)
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: string }
+      return pkg.type !== 'module'
+    } catch {
+      // No (readable) package.json here: look further up.
+    }
+    const up = dirname(dir)
+    if (up === dir) return true
+    dir = up
+  }
+}
+
 function moduleCache(): Record<string, unknown> {
   return createRequire(pathToFileURL(`${process.cwd()}/`).href).cache
 }
 
-export async function loadEntries(plan: EntryPlan, previous: Iterable<string> = []): Promise<Loaded> {
+export async function loadEntries(specs: EntrySpec[], previous: Iterable<string> = []): Promise<Loaded> {
   const files = new Set<string>()
   const add = (path: string) => {
     if (!path.includes('/node_modules/')) files.add(path)
   }
+  // Stack traces in the user's TypeScript lines: tsx inlines the source maps.
+  process.setSourceMapsEnabled(true)
   const namespace = `socketeer-dev-${process.pid}-${++loads}`
   // TypeScript in a package without "type": "module" compiles to CommonJS, whose
   // requires go through tsx's CommonJS hooks: register both, in one namespace.
@@ -91,29 +98,35 @@ export async function loadEntries(plan: EntryPlan, previous: Iterable<string> = 
     // Entries are absolute file URLs; the parent only has to be a valid URL.
     const parent = pathToFileURL(`${process.cwd()}/`).href
     const modules = new Map<string, Promise<Record<string, unknown>>>()
+    // A CommonJS module imported through the ESM loader becomes a data: URL module, and
+    // its stack traces name that URL: require it instead, so they name the file and line
+    // (source-mapped). ESM-only code in it falls back to the import.
+    const requireOrImport = async (file: string): Promise<Record<string, unknown>> => {
+      try {
+        const exports = cjs.require(file, parent)
+        return { default: exports, ...(typeof exports === 'object' && exports !== null ? exports : {}) }
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error
+        return api.import(pathToFileURL(file).href, parent) as Promise<Record<string, unknown>>
+      }
+    }
     const load = async (spec: EntrySpec): Promise<LambdaHandler> => {
       let mod = modules.get(spec.file)
       if (!mod) {
-        mod = api.import(pathToFileURL(spec.file).href, parent) as Promise<Record<string, unknown>>
+        mod = isCommonJs(spec.file)
+          ? requireOrImport(spec.file)
+          : (api.import(pathToFileURL(spec.file).href, parent) as Promise<Record<string, unknown>>)
         modules.set(spec.file, mod)
       }
       files.add(spec.file)
       return pickHandler(await mod, spec)
     }
-    const integrations: Integrations = {}
-    if (plan.handler) integrations.handler = await load(plan.handler)
-    if (plan.authorizer) integrations.authorizer = await load(plan.authorizer)
-    if (plan.routes) {
-      integrations.routes = {}
-      for (const [key, spec] of Object.entries(plan.routes)) {
-        if (spec) integrations.routes[key] = await load(spec)
-        else if (integrations.handler) integrations.routes[key] = integrations.handler
-        else throw new Error(`route ${key} names no entry and there is no main handler to serve it`)
-      }
-    }
+    const handlers: LambdaHandler[] = []
+    for (const spec of specs) handlers.push(await load(spec))
     // CommonJS requires are not reported by onImport; they are in the require cache.
     for (const key of Object.keys(cache)) if (!before.has(key) && isAbsolute(key)) add(key.split('?')[0]!)
-    return { integrations, files, release }
+    return { handlers, files, release }
   } catch (error) {
     await release().catch(() => {})
     throw error

@@ -1,3 +1,6 @@
+import type { DevLogger } from '../log.js'
+import type { LambdaHandler } from '../options.js'
+
 // What a route's function is, as every source of configuration describes it (CLI flags,
 // the config file, serverless.yml, SAM templates): the one shape the runtimes take.
 
@@ -17,4 +20,38 @@ export interface EntrySpec {
   timeoutMs?: number
   /** The function's name in the Lambda context, the ARN and the log. */
   functionName?: string
+}
+
+/** What a runtime needs from the gateway that runs its functions. */
+export interface RuntimeHost {
+  /**
+   * The environment the gateway gives every function (the @connections endpoint, region,
+   * credentials when none are configured, the CA to trust): read when a worker starts,
+   * since the gateway knows its port only once it listens.
+   */
+  env(): Record<string, string>
+  /** One dev log event (a worker's death, output written outside an invocation). */
+  log: DevLogger
+}
+
+/** One generation of loaded functions: what a reload replaces as a whole. */
+export interface LoadedFunctions {
+  /** One handler per spec, in the order given; the gateway invokes them as any Lambda handler. */
+  handlers: LambdaHandler[]
+  /** The files whose change loads this generation again (hot reload). */
+  files: Set<string>
+  /** Stops what the load started (a loader namespace, worker processes). */
+  release(): Promise<void>
+}
+
+/**
+ * A language runtime: turns entries into Lambda handlers the gateway invokes. Every
+ * field of an EntrySpec is honoured (file, exportName, codeDir, env, timeoutMs,
+ * functionName). A handler's failure is a rejection or a throw, never a crash of the
+ * gateway; its `timeoutMs` is a failed invocation worded as Lambda words it.
+ */
+export interface Runtime {
+  readonly name: 'node' | 'python'
+  /** Loads the entries together (entries of one Node file share module state). */
+  load(specs: EntrySpec[], host: RuntimeHost, previous?: Iterable<string>): Promise<LoadedFunctions>
 }

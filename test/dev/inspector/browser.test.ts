@@ -177,9 +177,14 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     await eventRow(page, 'tell', 'MESSAGE').click()
     await page.click('#replay')
     await page.locator('#toast', { hasText: 'reloaded since' }).waitFor({ timeout: WAIT })
+    // The page selects the replayed event shortly after its toast: let it, before choosing another.
+    const replayed = /Replayed as #(\d+)/.exec((await page.locator('#toast').textContent()) ?? '')?.[1]
+    await page.locator('#detail-title', { hasText: `#${replayed} ` }).waitFor({ timeout: WAIT })
 
     // Copy the first tell as a test; the text runs green.
     await page.locator(`#timeline tbody tr[data-seq="${tellSeq}"]`).click()
+    // The detail loads after the click: the Copy button before that is the previous event's.
+    await page.locator('#detail-title', { hasText: `#${tellSeq} MESSAGE` }).waitFor({ timeout: WAIT })
     await page.click('#copy-test')
     await page.locator('#snippet[open]').waitFor({ timeout: WAIT })
     const text = await page.inputValue('#snippet-text')

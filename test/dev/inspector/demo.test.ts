@@ -79,7 +79,8 @@ describe.skipIf(!built || !present)('npm run demo with the inspector', () => {
     await bob.locator('#log', { hasText: 'so it does' }).waitFor({ timeout: WAIT })
 
     const row = inspector
-      .locator('#timeline tbody tr[data-kind="MESSAGE"]', { hasText: 'sendmessage' })
+      // The chat page sends through socketeer/client's `say` request.
+      .locator('#timeline tbody tr[data-kind="MESSAGE"]', { hasText: 'say' })
       .first()
     await row.waitFor({ timeout: WAIT })
     await row.click()

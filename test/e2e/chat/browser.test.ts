@@ -1,15 +1,17 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Gateway, startChat } from './harness.js'
 
-// The chat page, served by the App's GET / route on the gateway, in a real headless
-// Chromium: two tabs, a message typed in one shows up in the other. Debian's
-// chromium only (never a downloaded browser); absent, the test says so and skips.
+// The chat page, served by the App's GET / route on the gateway and talking through
+// socketeer/client, in a real headless Chromium: two tabs, a message typed in one shows
+// up in both, set apart as one's own in the tab that sent it. Debian's chromium only
+// (never a downloaded browser); absent, the test says so and skips.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const present = existsSync(CHROMIUM)
 if (!present) console.warn(`SKIPPED: browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`)
+const SHOTS = new URL('../../../test-output/screenshots/', import.meta.url)
 
 describe.skipIf(!present)('chat page in headless Chromium', () => {
   let gw: Gateway
@@ -17,9 +19,17 @@ describe.skipIf(!present)('chat page in headless Chromium', () => {
 
   beforeAll(async () => {
     ;({ gw } = await startChat())
+    mkdirSync(SHOTS, { recursive: true })
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+      ],
       timeout: 30_000,
     })
   }, 40_000)
@@ -28,12 +38,19 @@ describe.skipIf(!present)('chat page in headless Chromium', () => {
     await gw?.close()
   })
 
-  it('two tabs chat: a message sent in one appears in the other', async () => {
+  it('two tabs chat: own messages set apart, times and routes shown, nothing answered 404', async () => {
     const context = await browser.newContext()
     const alice = await context.newPage()
     const bob = await context.newPage()
     const errors: string[] = []
-    for (const page of [alice, bob]) page.on('pageerror', (e) => errors.push(e.message))
+    const failed: string[] = []
+    for (const page of [alice, bob]) {
+      page.on('pageerror', (e) => errors.push(e.message))
+      page.on('response', (r) => {
+        if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`)
+      })
+      page.on('requestfailed', (r) => failed.push(`failed ${r.url()}`))
+    }
 
     await alice.goto(`${gw.httpUrl}/?name=alice`)
     await alice.waitForSelector('body[data-state="open"]', { timeout: 10_000 })
@@ -41,7 +58,7 @@ describe.skipIf(!present)('chat page in headless Chromium', () => {
     await bob.waitForSelector('body[data-state="open"]', { timeout: 10_000 })
     expect(gw.connections()).toHaveLength(2)
 
-    // whoami came back on each tab's own socket (route response).
+    // whoami answered each tab's request on its own socket (route response).
     await alice.locator('#log li.whoami', { hasText: 'you are alice' }).waitFor({ timeout: 5_000 })
     await bob.locator('#log li.whoami', { hasText: 'you are bob' }).waitFor({ timeout: 5_000 })
     await alice.locator('#log li.presence', { hasText: 'bob joined' }).waitFor({ timeout: 5_000 })
@@ -50,7 +67,13 @@ describe.skipIf(!present)('chat page in headless Chromium', () => {
     await bob.press('#message', 'Enter')
     const crossed = alice.locator('#log li.message', { hasText: 'hello from the other tab' })
     await crossed.waitFor({ timeout: 5_000 })
-    expect(await crossed.locator('.from').textContent()).toBe('bob: ')
+    expect(await crossed.locator('.from').textContent()).toBe('bob')
+    expect(await crossed.locator('.meta').textContent()).toMatch(/^\d\d:\d\d(\s?[AP]M)? · via say$/)
+    expect(await crossed.getAttribute('class')).toBe('message')
+    // In bob's tab the same message is his own.
+    await bob
+      .locator('#log li.message.mine', { hasText: 'hello from the other tab' })
+      .waitFor({ timeout: 5_000 })
 
     // A REST notice reaches both tabs.
     const res = await fetch(`${gw.httpUrl}/notice`, {
@@ -62,7 +85,22 @@ describe.skipIf(!present)('chat page in headless Chromium', () => {
     for (const page of [alice, bob])
       await page.locator('#log li.notice', { hasText: 'notice for the browsers' }).waitFor({ timeout: 5_000 })
 
+    // A message the route refuses comes back as a typed error, shown in the sender's tab.
+    const refused = await alice.evaluate(() =>
+      (globalThis as any).chat.client.request('say', { text: '   ' }).then(
+        () => 'answered',
+        (e: { name: string; code: string }) => `${e.name} ${e.code}`,
+      ),
+    )
+    expect(refused).toBe('ServerError bad_request')
+    await alice.fill('#message', 'x'.repeat(2_000))
+    await alice.press('#message', 'Enter')
+    await alice.locator('#log li.message.mine').waitFor({ timeout: 5_000 })
+
+    await alice.screenshot({ path: new URL('chat-alice.png', SHOTS).pathname })
+    await bob.screenshot({ path: new URL('chat-bob.png', SHOTS).pathname })
     expect(errors).toEqual([])
+    expect(failed).toEqual([])
     await context.close()
   })
 })

@@ -1,6 +1,7 @@
 import { startGateway } from 'socketeer/dev'
 import WebSocket from 'ws'
 import { createChatApp } from '../../../examples/chat/app.js'
+import { clientBundle } from '../../client/helpers.js'
 
 // Shared by the chat integration tests: the example on a real gateway (ephemeral port)
 // and a `ws` client that keeps every frame it receives so a test can wait for one.
@@ -9,7 +10,7 @@ export type Gateway = Awaited<ReturnType<typeof startGateway>>
 
 export async function startChat(): Promise<{ gw: Gateway; logs: string[] }> {
   const logs: string[] = []
-  const app = createChatApp({ logLevel: 'silent' })
+  const app = createChatApp({ logLevel: 'silent' }, { clientScript: await clientBundle() })
   const gw = await startGateway({
     handler: app.handler,
     port: 0,

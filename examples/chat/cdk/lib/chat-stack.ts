@@ -62,8 +62,10 @@ export class ChatStack extends Stack {
 
     this.chat = new WebSocketApi(this, 'Chat', {
       handler: this.handler,
-      routes: ['sendmessage', 'whoami'],
+      routes: ['say', 'sendmessage', 'whoami'],
       routeResponses: ['whoami'],
+      // socketeer/client's keepalive frames hit a MOCK integration, not the function.
+      keepaliveRoute: true,
       stageName: props.stageName,
       // The registry only holds live sockets: nothing to keep when the stack goes.
       connectionsTable: { removalPolicy: RemovalPolicy.DESTROY },
