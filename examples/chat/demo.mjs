@@ -26,6 +26,8 @@ try {
     host,
     port,
     routeResponses: ['whoami'],
+    // The inspector beside the chat; its "copy as test" imports the App from the example.
+    inspector: { appImport: './examples/chat/app.js' },
     keepaliveRoutes: ['socketeer.keepalive'],
   })
 } catch (error) {
@@ -40,6 +42,7 @@ console.log(`
 socketeer chat on the local gateway
 
   page        ${gw.httpUrl}/          (open it in two tabs)
+  inspector   ${gw.inspectorUrl}   (every connection, event and @connections call)
   websocket   ${gw.url}
   management  ${gw.managementEndpoint}/@connections/{connectionId}
 

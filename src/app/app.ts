@@ -123,11 +123,15 @@ export class App<Routes extends object = {}> implements ContextHost {
         createJsonLogger({ level: options.logLevel, fields: { requestId } })
     // Read live: routes are registered after construction.
     Object.defineProperty(this.handler, APP_INTEGRATION, {
-      value: (): AppIntegration => ({
-        webSocketRoutes: this.webSocketRoutes,
-        authorizer: this.#authorizer !== undefined,
-        httpRoutes: this.#http.all.map((r) => r.key),
-      }),
+      value: (): AppIntegration => {
+        const described: AppIntegration = {
+          webSocketRoutes: this.webSocketRoutes,
+          authorizer: this.#authorizer !== undefined,
+          httpRoutes: this.#http.all.map((r) => r.key),
+        }
+        if (this.connections) described.connections = this.connections
+        return described
+      },
     })
   }
 

@@ -12,6 +12,13 @@ export interface AppIntegration {
   authorizer: boolean
   /** The registered HTTP routes (`GET /posts/:id`), for a host to list. */
   httpRoutes: string[]
+  /** The App's connection registry, when it has one: what a host may show of a connection. */
+  connections?: {
+    get(
+      connectionId: string,
+    ): Promise<{ attributes?: Record<string, unknown>; principalId?: string } | undefined>
+    groups(connectionId: string): AsyncIterable<string>
+  }
 }
 
 /** The App behind a handler function, if it is an `app.handler`. */

@@ -32,6 +32,7 @@ export function bannerLines(dev: DevServer, options: DevOptions): BannerLine[] {
       value: `${gw.httpUrl} (${http}${options.cors ? ', CORS on' : ''})${httpRoutes.length > 0 ? `: ${httpRoutes.join(', ')}` : ''}`,
     },
     { label: '@connections', value: `${endpoint}/@connections/{connectionId}` },
+    { label: 'inspector', value: gw.inspectorUrl ?? 'off' },
     // Any region and any credentials sign a call the local endpoint accepts.
     {
       label: 'boto3',

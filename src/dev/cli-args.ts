@@ -173,6 +173,7 @@ export const FLAGS: Flag[] = [
     apply: (o) => (o.tls = false),
   },
   { name: 'no-watch', help: 'no hot reload', apply: (o) => (o.watch = false) },
+  { name: 'no-inspector', help: 'no inspector page at /_socketeer/', apply: (o) => (o.inspector = false) },
   // Project files: these constrain each other, so projectFlags() reads them together.
   {
     name: 'serverless',

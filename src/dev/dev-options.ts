@@ -38,4 +38,6 @@ export interface DevOptions extends Omit<GatewayOptions, 'handler' | 'routes' | 
   python?: string
   /** Hot reload (default true). */
   watch?: boolean
+  /** The inspector at `/_socketeer/`: on by default here (`false` turns it off). */
+  inspector?: GatewayOptions['inspector']
 }

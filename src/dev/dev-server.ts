@@ -3,9 +3,9 @@ import type { DevOptions, Entry } from './dev-options.js'
 import { type Dynamo, startDynamo } from './dynamodb/server.js'
 import { type EnvHold, holdEnv } from './env.js'
 import { UsageError } from './errors.js'
-import { type Gateway, startGateway } from './gateway/gateway.js'
+import { type Gateway, gatewayLog, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
-import type { HttpRoute, Integrations, LambdaHandler } from './options.js'
+import type { GatewayOptions, HttpRoute, Integrations, LambdaHandler } from './options.js'
 import { httpForGatewayWs } from './project/endpoints.js'
 import type { HttpRouteSpec } from './project/source.js'
 import type { ProjectResult, ProjectSummary } from './project/types.js'
@@ -126,6 +126,18 @@ function sharedEnv(options: DevOptions, dynamo: Dynamo | undefined): Record<stri
   return env
 }
 
+// On unless turned off; copied tests import the App from the main entry's module.
+function inspectorFor(options: DevOptions, p: Plan, cwd: string): GatewayOptions['inspector'] {
+  if (options.inspector === false) return false
+  const own = options.inspector === true || options.inspector === undefined ? {} : options.inspector
+  const main = p.entries.find((e) => e.slot === 'handler')?.spec
+  if (own.appImport || !main || (main.runtime ?? 'node') !== 'node') return own
+  const path = relative(cwd, main.file)
+    .replace(/\\/g, '/')
+    .replace(/\.(c|m)?tsx?$/, '.$1js')
+  return { ...own, appImport: path.startsWith('.') ? path : `./${path}` }
+}
+
 export async function startDev(input: DevOptions): Promise<DevServer> {
   let { options, project } = await resolveDevOptions(input)
   let planned = plan(options)
@@ -134,7 +146,7 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
     options.logger === false
       ? undefined
       : (options.logger ?? ((line: string) => process.stdout.write(`${line}\n`)))
-  const log = devLogger(sink)
+  let log = devLogger(sink)
   const runtimes: Runtime[] = [nodeRuntime(), pythonRuntime({ python: options.python })]
   const groupsOf = (p: Plan) =>
     runtimes
@@ -212,9 +224,16 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
     // Undone after the gateway closes (undo runs in reverse): the $disconnect handlers
     // that closing runs still need their modules and workers.
     undo.push(() => Promise.all([...current.values()].map((l) => l.release().catch(() => {}))))
-    gateway = await startGateway({ ...gatewayOptions, logger: sink ?? false, handler: loading })
+    gateway = await startGateway({
+      ...gatewayOptions,
+      inspector: inspectorFor(options, planned, cwd),
+      logger: sink ?? false,
+      handler: loading,
+    })
     const started = gateway
     undo.push(() => started.close())
+    // The gateway's own log: the same lines, and the inspector sees the reloads.
+    log = gatewayLog(started) ?? log
     host = { env: () => ({ ...started.handlerEnv }), log }
     // The tables are created while the handlers load: both before the first event.
     const [tables, ...loads] = await Promise.allSettled([

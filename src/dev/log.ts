@@ -10,8 +10,35 @@ export interface LogFields {
   ms?: number
   detail?: string
   error?: unknown
+  // Structured facts for subscribers (the inspector); the text line leaves them out, and
+  // nothing reads them when nobody subscribed.
+  /** The Lambda event the function got. */
+  event?: unknown
+  /** What the function returned. */
+  result?: unknown
+  /** The invocation's request id (the Lambda context's awsRequestId). */
+  invocation?: string
+  /** Which function ran: a route key, `authorizer` or `http` (what a replay invokes again). */
+  fn?: string
+  /** @connections calls: the invocation that made the call, or the HTTP client's User-Agent. */
+  caller?: string
+  /** Bytes of the frame or the payload. */
+  bytes?: number
+  /** What went out to the client: a @connections POST's payload, or a route response. */
+  data?: Uint8Array | string
+  /** A frame that reached no function (no event was built): its text. */
+  frame?: string
+  /** How a connection closed (the DISCONNECT that reports it). */
+  close?: { code: number; reason: string }
+  /** The handshake's query string (CONNECT). */
+  query?: Record<string, string>
   /** What the invocation printed (stdout/stderr), when the runtime captures it. */
   output?: string
+}
+
+/** A log event as subscribers get it: the fields and when it happened. */
+export interface LogRecord extends LogFields {
+  at: number
 }
 
 function clock(now: Date): string {
@@ -59,16 +86,44 @@ export function formatLine(fields: LogFields, now = new Date()): string {
   return line
 }
 
-export type DevLogger = (fields: LogFields) => void
+/** Emits a log event: to the text sink (one line) and to every subscriber (the record). */
+export interface DevLogger {
+  (fields: LogFields): void
+  /** Adds a listener for every later record; returns the unsubscribe. */
+  subscribe(listener: (record: LogRecord) => void): () => void
+}
 
-/** Wraps the user's line sink; a throwing sink never breaks the gateway. No sink: nothing is formatted. */
+/**
+ * Wraps the user's line sink; a throwing sink or listener never breaks the gateway. No
+ * sink: nothing is formatted; no subscriber: no record is made.
+ */
 export function devLogger(sink: ((line: string) => void) | undefined): DevLogger {
-  if (!sink) return () => {}
-  return (fields) => {
-    try {
-      sink(formatLine(fields))
-    } catch {
-      // The log is best-effort.
+  const listeners: Array<(record: LogRecord) => void> = []
+  const log = ((fields: LogFields) => {
+    if (sink) {
+      try {
+        sink(formatLine(fields))
+      } catch {
+        // The log is best-effort.
+      }
+    }
+    if (listeners.length === 0) return
+    const record = fields as LogRecord
+    record.at = Date.now()
+    for (const listener of listeners) {
+      try {
+        listener(record)
+      } catch {
+        // A subscriber's failure is its own.
+      }
+    }
+  }) as DevLogger
+  log.subscribe = (listener) => {
+    listeners.push(listener)
+    return () => {
+      const at = listeners.indexOf(listener)
+      if (at >= 0) listeners.splice(at, 1)
     }
   }
+  return log
 }

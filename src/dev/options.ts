@@ -38,6 +38,18 @@ export interface HttpRoute {
   functionName?: string
 }
 
+/** The inspector page at `/_socketeer/` (docs/inspector.md). */
+export interface InspectorOptions {
+  /** Records kept for the page (a ring); default 1000. */
+  maxEvents?: number
+  /** Bodies, payloads and printed output are kept up to this many characters; default 65536. */
+  maxBodyBytes?: number
+  /** Answer peers other than this machine; default false (the page can post to and close any connection). */
+  allowRemote?: boolean
+  /** The module "copy as test" imports the App from, relative to the project root; default `./app.js`. */
+  appImport?: string
+}
+
 export interface GatewayOptions extends Integrations {
   /** Default 127.0.0.1. */
   host?: string
@@ -101,6 +113,8 @@ export interface GatewayOptions extends Integrations {
    * like every other client. Default true.
    */
   inProcessManagement?: boolean
+  /** Serve the inspector at `/_socketeer/` (default false here; `socketeer dev` turns it on). */
+  inspector?: boolean | InspectorOptions
   /**
    * The port speaks https too (a certificate made at start, trusted by the handlers the
    * gateway runs), so `https://{domainName}/{stage}` reaches it. Needs the `selfsigned`

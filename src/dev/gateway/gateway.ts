@@ -10,7 +10,8 @@ import { parseManagementPath } from '../../management/wire.js'
 import { GoneError, ThrottledError } from '../../streamer/errors.js'
 import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
 import { importDevPackage } from '../dev-packages.js'
-import { devLogger } from '../log.js'
+import { type Inspector, startInspector } from '../inspector/inspector.js'
+import { type DevLogger, devLogger } from '../log.js'
 import { holdDummyCredentials } from '../management/credentials.js'
 import { registerInProcess } from '../management/in-process.js'
 import { forbidManagement, handleManagement } from '../management/management.js'
@@ -55,6 +56,8 @@ export interface Gateway {
    */
   readonly handlerEnv: Readonly<Record<string, string>>
   readonly port: number
+  /** `http://127.0.0.1:PORT/_socketeer/` when the inspector is on. */
+  readonly inspectorUrl: string | undefined
   /** Live connection ids, in the order they connected. */
   connections(): string[]
   /** The WebSocket route keys with an integration (an App's own, `routes`, the plain handler's). */
@@ -68,6 +71,14 @@ export interface Gateway {
 }
 
 const CLOSE_GRACE_MS = 2_000
+
+// Each gateway's log, for what runs beside it in this package (the dev server's RELOAD
+// lines), so the inspector sees them too. Not part of the public Gateway.
+const logs = new WeakMap<Gateway, DevLogger>()
+
+export function gatewayLog(gateway: Gateway): DevLogger | undefined {
+  return logs.get(gateway)
+}
 
 // One certificate per process and set of names: making one costs ~50 ms, tests start many gateways.
 const certificates = new Map<string, Promise<LocalCertificate | Error>>()
@@ -116,6 +127,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     hosts: { domainFor: () => undefined },
   }
   const { model, log } = state
+  const inspectorOptions = options.inspector === true ? {} : options.inspector || undefined
+  const urls = () => {
+    const httpUrl = `http://${hostPort}`
+    return {
+      url: `ws://${hostPort}/${resolved.stage}`,
+      httpUrl,
+      managementEndpoint: `${httpUrl}/${resolved.stage}`,
+    }
+  }
+  const inspector: Inspector | undefined = inspectorOptions
+    ? startInspector(state, inspectorOptions, urls)
+    : undefined
 
   model.hooks = {
     deliver(connectionId, data) {
@@ -218,6 +241,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log({ kind: 'HTTP', route: req.method ?? 'GET', status: 403, detail: refusedHost(req) })
       return
     }
+    if (inspector?.owns(path)) {
+      inspector.handle(req, res, path).catch((error) => {
+        log({ kind: 'GATEWAY', detail: `inspector: ${req.method} ${path}`, status: 500, error })
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+        res.end('{"message":"The inspector failed on this request; the gateway is unharmed"}')
+      })
+      return
+    }
     // serverless-offline's stageless @connections path, when asked for (a serverless.yml project).
     const managed =
       resolved.connectionsWithoutStage && path.startsWith('/@connections/')
@@ -292,6 +323,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const close = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    inspector?.close()
     secure?.close()
     for (const conn of [...state.connections.values()]) closeConnection(state, conn, GOING_AWAY)
     server.closeIdleConnections()
@@ -315,13 +347,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const httpUrl = `http://${host}:${port}`
-  return {
+  const gateway: Gateway = {
     url: `ws://${host}:${port}${webSocketPath(resolved)}`,
     httpUrl,
     managementEndpoint,
     httpsEndpoint: secure ? `https://${host}:${port}/${resolved.stage}` : undefined,
     handlerEnv,
     port,
+    inspectorUrl: inspector ? `${httpUrl}/_socketeer/` : undefined,
     connections: () => model.openIds(),
     routes: () => [...table.routeKeys()],
     httpRoutes: () => {
@@ -337,4 +370,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return closing
     },
   }
+  logs.set(gateway, log)
+  return gateway
 }

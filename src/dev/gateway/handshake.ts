@@ -6,6 +6,7 @@ import { buildAuthorizerEvent } from '../../events/authorizer.js'
 import { newGatewayId } from '../../events/ids.js'
 import { readConnectResult, resultHeader } from '../../events/proxy-result.js'
 import { type ApiInfo, buildConnectEvent, type ConnectionFacts } from '../../events/websocket.js'
+import type { LogFields } from '../log.js'
 import { invoke } from '../runtime/invoke.js'
 import { readAuthorizerOutcome } from './authorizer.js'
 import { servesWebSocketAt, wrongPathAdvice } from './base-path.js'
@@ -133,8 +134,9 @@ export async function handshake(
     })
   })
 
-  // What $connect printed, for the line that ends the handshake.
-  let output: string | undefined
+  // The $connect invocation (and what it printed), for the line that ends the handshake.
+  let ran: Pick<LogFields, 'event' | 'result' | 'invocation' | 'fn' | 'output'> = {}
+  const queryFields = query ? Object.fromEntries(query) : undefined
   const fail = (status: number, detail: string, error?: unknown) => {
     refused = true
     model.end(id)
@@ -146,7 +148,8 @@ export async function handshake(
       ms: elapsed(),
       detail,
       error,
-      output,
+      query: queryFields,
+      ...ran,
     })
     refuse(socket, status)
   }
@@ -171,6 +174,11 @@ export async function handshake(
       detail: decision.allow ? `principalId=${decision.context.principalId}` : decision.why,
       error:
         outcome.kind === 'error' && !decision.allow && decision.status === 500 ? outcome.error : undefined,
+      event,
+      result: outcome.kind === 'ok' ? outcome.value : undefined,
+      invocation: outcome.requestId,
+      fn: 'authorizer',
+      query: queryFields,
       output: outcome.output,
     })
     if (!decision.allow) return fail(decision.status, 'refused by the authorizer')
@@ -185,7 +193,13 @@ export async function handshake(
       timeoutMs: options.integrationTimeoutMs,
       functionName: '$connect',
     })
-    output = outcome.output
+    ran = {
+      event,
+      result: outcome.kind === 'ok' ? outcome.value : undefined,
+      invocation: outcome.requestId,
+      fn: '$connect',
+      output: outcome.output,
+    }
     if (outcome.kind === 'timeout')
       return fail(504, `$connect timed out after ${options.integrationTimeoutMs}ms`)
     if (outcome.kind === 'error') return fail(502, '$connect failed', outcome.error)
@@ -216,7 +230,8 @@ export async function handshake(
       status: 101,
       ms: elapsed(),
       detail: protocol ? `protocol=${protocol}` : undefined,
-      output,
+      query: queryFields,
+      ...ran,
     })
   })
 }

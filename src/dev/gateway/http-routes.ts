@@ -153,6 +153,7 @@ export async function handleHttp(
     timeoutMs: Math.min(options.integrationTimeoutMs, match?.route.timeoutMs ?? Number.POSITIVE_INFINITY),
     functionName: match?.route.functionName ?? 'http',
   })
+  const facts = { event, invocation: outcome.requestId, fn: 'http', bytes: raw.length }
   if (outcome.kind === 'timeout') {
     log({
       kind: 'HTTP',
@@ -161,6 +162,7 @@ export async function handleHttp(
       ms: outcome.ms,
       output: outcome.output,
       detail: 'Endpoint request timed out',
+      ...facts,
     })
     return
   }
@@ -172,6 +174,7 @@ export async function handleHttp(
       ms: outcome.ms,
       error: outcome.error,
       output: outcome.output,
+      ...facts,
     })
     return
   }
@@ -185,8 +188,18 @@ export async function handleHttp(
       ms: outcome.ms,
       output: outcome.output,
       detail: `malformed Lambda proxy response: ${read.reason}`,
+      result: outcome.value,
+      ...facts,
     })
     return
   }
-  log({ kind: 'HTTP', route, status: send(res, read.result), ms: elapsed(), output: outcome.output })
+  log({
+    kind: 'HTTP',
+    route,
+    status: send(res, read.result),
+    ms: elapsed(),
+    output: outcome.output,
+    result: outcome.value,
+    ...facts,
+  })
 }

@@ -1,4 +1,4 @@
-import { appIntegrationOf } from '../../app/integration.js'
+import { type AppIntegration, appIntegrationOf } from '../../app/integration.js'
 import type { Integrations, LambdaHandler } from '../options.js'
 import { type HttpMatch, matchHttpRoute } from './http-match.js'
 
@@ -32,6 +32,8 @@ export function validateIntegrations(integrations: Integrations): void {
 
 export class IntegrationTable {
   #current: Integrations
+  /** Counts updates: an event recorded under another generation ran code since reloaded. */
+  generation = 0
 
   constructor(integrations: Integrations) {
     validateIntegrations(integrations)
@@ -42,6 +44,7 @@ export class IntegrationTable {
   update(integrations: Integrations): void {
     validateIntegrations(integrations)
     this.#current = integrations
+    this.generation++
   }
 
   /** The function integrated on a route key, if any. */
@@ -71,6 +74,11 @@ export class IntegrationTable {
     const { authorizer, handler } = this.#current
     if (authorizer) return authorizer
     return handler && appIntegrationOf(handler)?.authorizer ? handler : undefined
+  }
+
+  /** The main handler's connection registry, when it is an App with one. */
+  registry(): AppIntegration['connections'] {
+    return appIntegrationOf(this.#current.handler)?.connections
   }
 
   /** The function behind the HTTP routes (the main handler). */

@@ -32,7 +32,7 @@ export function onFrame(state: GatewayState, conn: Connection, data: Buffer, isB
   conn.activity()
   // ws has validated the UTF-8 already.
   const body = data.toString('utf8')
-  conn.enqueue(() => handleMessage(state, conn, body))
+  conn.enqueue(() => handleMessage(state, conn, body, data.length))
 }
 
 /** The gateway ends a connection: no more posts (410) from now, $disconnect follows the socket's close. */
@@ -45,10 +45,15 @@ function sendError(conn: Connection, message: ErrorFrameMessage, requestId: stri
   if (conn.open) conn.send(errorFrame(message, conn.id, requestId))
 }
 
-async function handleMessage(state: GatewayState, conn: Connection, body: string): Promise<void> {
+async function handleMessage(
+  state: GatewayState,
+  conn: Connection,
+  body: string,
+  bytes: number,
+): Promise<void> {
   const requestId = newGatewayId()
   try {
-    await routeMessage(state, conn, body, requestId)
+    await routeMessage(state, conn, body, bytes, requestId)
   } catch (error) {
     // A failure of the gateway's own: the client still gets the frame AWS sends when a
     // message cannot be handled, never silence.
@@ -61,6 +66,7 @@ async function routeMessage(
   state: GatewayState,
   conn: Connection,
   body: string,
+  bytes: number,
   requestId: string,
 ): Promise<void> {
   const { options, table, log } = state
@@ -80,12 +86,16 @@ async function routeMessage(
       connectionId: conn.id,
       status: 403,
       detail: `no route for ${JSON.stringify(selected)} and no $default: Forbidden`,
+      bytes,
+      frame: body,
     })
     frame('Forbidden')
     return
   }
   const event = buildMessageEvent({ api: conn.api, connection: conn.facts, routeKey, body, requestId })
   const outcome = await invoke(fn, event, { timeoutMs: options.integrationTimeoutMs, functionName: routeKey })
+  // What every line of this message carries for subscribers (the inspector).
+  const facts = { event, invocation: outcome.requestId, fn: routeKey, bytes }
   if (outcome.kind === 'timeout') {
     log({
       kind: 'MESSAGE',
@@ -95,6 +105,7 @@ async function routeMessage(
       ms: outcome.ms,
       output: outcome.output,
       detail: 'Endpoint request timed out',
+      ...facts,
     })
     frame('Endpoint request timed out')
     return
@@ -108,6 +119,7 @@ async function routeMessage(
       ms: outcome.ms,
       output: outcome.output,
       error: outcome.error,
+      ...facts,
     })
     frame('Internal server error')
     return
@@ -122,6 +134,8 @@ async function routeMessage(
       ms: outcome.ms,
       output: outcome.output,
       detail: `malformed Lambda proxy response: ${read.reason}`,
+      result: outcome.value,
+      ...facts,
     })
     frame('Internal server error')
     return
@@ -143,6 +157,9 @@ async function routeMessage(
     ms: outcome.ms,
     output: outcome.output,
     detail: note,
+    result: outcome.value,
+    data: respond && conn.open ? reply : undefined,
+    ...facts,
   })
 }
 
@@ -161,6 +178,7 @@ export function onClosed(state: GatewayState, conn: Connection, code: number, re
         connectionId: conn.id,
         status: info.code,
         detail: JSON.stringify(info.reason),
+        close: info,
       })
       return
     }
@@ -183,6 +201,11 @@ export function onClosed(state: GatewayState, conn: Connection, code: number, re
       output: outcome.output,
       detail: outcome.kind === 'timeout' ? `${detail}; $disconnect timed out` : detail,
       error: outcome.kind === 'error' ? outcome.error : undefined,
+      event,
+      result: outcome.kind === 'ok' ? outcome.value : undefined,
+      invocation: outcome.requestId,
+      fn: '$disconnect',
+      close: info,
     })
   })
 }

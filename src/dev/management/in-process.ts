@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os'
 import { registerLocalTransport } from '../../streamer/transport/local.js'
 import type { Transport } from '../../streamer/transport/types.js'
 import type { GatewayState } from '../gateway/state.js'
+import { currentInvocation } from '../runtime/invoke.js'
 
 // Handlers running inside the gateway reach @connections in-process: the same model
 // and the same typed errors as the HTTP endpoint, minus the SDK's HTTP round trip.
@@ -33,15 +34,29 @@ function matcher(state: GatewayState, port: number): (url: URL) => boolean {
 function inProcessTransport(state: GatewayState): Transport {
   const { model, log } = state
   // Run on a later tick, as a network call would, so a handler's ordering does not depend on it.
-  const run = <T>(op: string, connectionId: string, fn: () => T): Promise<T> =>
+  const run = <T>(op: string, connectionId: string, fn: () => T, data?: Uint8Array): Promise<T> =>
     Promise.resolve().then(() => {
+      const facts = { caller: currentInvocation() ?? 'in-process', data, bytes: data?.length }
       try {
         const out = fn()
-        log({ kind: 'MANAGE', route: `${op} in-process`, connectionId, status: op === 'DELETE' ? 204 : 200 })
+        log({
+          kind: 'MANAGE',
+          route: `${op} in-process`,
+          connectionId,
+          status: op === 'DELETE' ? 204 : 200,
+          ...facts,
+        })
         return out
       } catch (error) {
         const status = (error as { status?: number }).status
-        log({ kind: 'MANAGE', route: `${op} in-process`, connectionId, status: status ?? 500, error })
+        log({
+          kind: 'MANAGE',
+          route: `${op} in-process`,
+          connectionId,
+          status: status ?? 500,
+          error,
+          ...facts,
+        })
         throw error
       }
     })
@@ -51,7 +66,10 @@ function inProcessTransport(state: GatewayState): Transport {
     // A copy, as a request body would be: the caller may reuse its buffer once this
     // resolves, while the socket still holds the frame. (Not `slice()`: on a Buffer
     // that is a view.)
-    post: (id, data) => run('POST', id, () => model.post(id, new Uint8Array(data))),
+    post: (id, data) => {
+      const copy = new Uint8Array(data)
+      return run('POST', id, () => model.post(id, copy), copy)
+    },
     get: (id) => run('GET', id, () => model.get(id)),
     delete: (id) => run('DELETE', id, () => model.delete(id)),
   }

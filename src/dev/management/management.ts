@@ -27,9 +27,10 @@ export async function handleManagement(
   const started = performance.now()
   const { op, connectionId } = target
   let wire: WireResponse
+  let data: Buffer | undefined
   try {
     if (op === 'post') {
-      const data = await readBody(req, READ_LIMIT)
+      data = await readBody(req, READ_LIMIT)
       state.model.post(connectionId, data)
       wire = okResponse('post')
     } else if (op === 'get') {
@@ -60,6 +61,9 @@ export async function handleManagement(
     status: wire.status,
     ms: Math.round((performance.now() - started) * 10) / 10,
     detail: wire.headers['x-amzn-ErrorType'],
+    caller: req.headers['user-agent'] ?? 'an HTTP client with no User-Agent',
+    data,
+    bytes: data?.length,
   })
 }
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { asLambdaSends } from '../../events/proxy-result.js'
 import type { LambdaHandler } from '../options.js'
@@ -11,12 +12,45 @@ export type Outcome = (
   | { kind: 'error'; error: unknown; ms: number }
   | { kind: 'timeout'; ms: number }
 ) & {
+  /** The Lambda context's awsRequestId. */
+  requestId: string
   /** What the invocation printed, when its runtime captures that (a Python worker does). */
   output?: string
 }
 
 /** On the context: a runtime that captures a handler's output reports it here. */
 export const REPORT_OUTPUT: unique symbol = Symbol('socketeer.report-output') as any
+
+// Which invocation an async call belongs to, so an @connections call made by a handler
+// names its caller. On only while someone looks (an inspector page is open): on Node 20
+// an AsyncLocalStorage installs promise hooks for the whole process, which costs every
+// handler's promises, and disabling the last one removes them again.
+let scope: AsyncLocalStorage<string> | undefined
+let watchers = 0
+
+/** Starts tracking; the returned function stops (tracking ends when every caller stopped). */
+export function trackInvocations(): () => void {
+  watchers++
+  scope ??= new AsyncLocalStorage<string>()
+  let stopped = false
+  return () => {
+    if (stopped) return
+    stopped = true
+    if (--watchers > 0) return
+    scope?.disable()
+    scope = undefined
+  }
+}
+
+/** Whether invocations are being tracked now. */
+export function trackingInvocations(): boolean {
+  return scope !== undefined
+}
+
+/** The request id of the invocation the current async call runs in, when tracked. */
+export function currentInvocation(): string | undefined {
+  return scope?.getStore()
+}
 
 export interface InvokeOptions {
   timeoutMs: number
@@ -57,6 +91,7 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
   const context = lambdaContext(options.functionName ?? 'socketeer-local', deadline, (text) => {
     output = (output ?? '') + text
   })
+  const requestId = context.awsRequestId
   return new Promise<Outcome>((resolve) => {
     let settled = false
     const settle = (outcome: Outcome) => {
@@ -66,8 +101,8 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
       if (output !== undefined) outcome.output = output
       resolve(outcome)
     }
-    const timer = setTimeout(() => settle({ kind: 'timeout', ms: ms() }), options.timeoutMs)
-    const fail = (error: unknown) => settle({ kind: 'error', error, ms: ms() })
+    const timer = setTimeout(() => settle({ kind: 'timeout', ms: ms(), requestId }), options.timeoutMs)
+    const fail = (error: unknown) => settle({ kind: 'error', error, ms: ms(), requestId })
     const ok = (value: unknown) => {
       if (settled) return
       let sent: unknown
@@ -77,7 +112,7 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
         fail(error)
         return
       }
-      settle({ kind: 'ok', value: sent, ms: ms() })
+      settle({ kind: 'ok', value: sent, ms: ms(), requestId })
     }
     const callback = (error?: unknown, result?: unknown) => {
       if (error !== undefined && error !== null) fail(error)
@@ -85,7 +120,9 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
     }
     let returned: unknown
     try {
-      returned = handler(event, context, callback)
+      returned = scope
+        ? scope.run(requestId, () => handler(event, context, callback))
+        : handler(event, context, callback)
     } catch (error) {
       fail(error)
       return
