@@ -1,5 +1,4 @@
 import { relative } from 'node:path'
-import type { BannerLine } from '../banner.js'
 import type { DevOptions } from '../dev-options.js'
 import type { DevServer } from '../dev-server.js'
 import type { EntrySpec } from '../runtime/types.js'
@@ -7,6 +6,12 @@ import { describeWhere, formatNote } from './errors.js'
 import type { ProjectResult } from './types.js'
 
 // What the banner says a project file held, and `--print-config`'s JSON.
+
+/** A banner line (the shape ../banner.ts lists; declared here so the two do not import each other). */
+interface BannerLine {
+  label: string
+  value: string
+}
 
 /** The banner's lines for what the project file held and the DynamoDB it started. */
 export function projectBanner(dev: Pick<DevServer, 'project' | 'dynamodb'>): BannerLine[] {
