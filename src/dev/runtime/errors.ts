@@ -38,6 +38,15 @@ export class FunctionTimeoutError extends Error {
   }
 }
 
+/**
+ * The gateway's own deadline passed first (no function timeout, or a longer one): the
+ * runtime stopped the work, and invoke() reports a timeout, not a failed invocation, so
+ * the outcome does not depend on which of the two timers fired first.
+ */
+export class GatewayDeadlineError extends Error {
+  override readonly name = 'GatewayDeadlineError'
+}
+
 /** The worker process ended during an invocation. */
 export class WorkerExitedError extends Error {
   override readonly name = 'Runtime.ExitError'

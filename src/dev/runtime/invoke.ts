@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { asLambdaSends } from '../../events/proxy-result.js'
 import type { LambdaHandler } from '../options.js'
+import { GatewayDeadlineError } from './errors.js'
 
 // Invoking a handler the way the Lambda runtime does: a context object with a deadline,
 // async or callback style, errors and timeouts turned into outcomes (never a rejection,
@@ -102,7 +103,12 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
       resolve(outcome)
     }
     const timer = setTimeout(() => settle({ kind: 'timeout', ms: ms(), requestId }), options.timeoutMs)
-    const fail = (error: unknown) => settle({ kind: 'error', error, ms: ms(), requestId })
+    const fail = (error: unknown) =>
+      settle(
+        error instanceof GatewayDeadlineError
+          ? { kind: 'timeout', ms: ms(), requestId }
+          : { kind: 'error', error, ms: ms(), requestId },
+      )
     const ok = (value: unknown) => {
       if (settled) return
       let sent: unknown

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { delimiter, dirname, join, relative, sep } from 'node:path'
 import type { LambdaHandler } from '../options.js'
-import { FunctionTimeoutError, PythonError } from './errors.js'
+import { FunctionTimeoutError, GatewayDeadlineError, PythonError } from './errors.js'
 import { REPORT_OUTPUT } from './invoke.js'
 import { type Answer, PythonWorker } from './python-worker.js'
 import type { EntrySpec, LoadedFunctions, Runtime, RuntimeHost } from './types.js'
@@ -188,8 +188,9 @@ class PythonFunction {
       // worker is stopped all the same.
       const remaining = context.getRemainingTimeInMillis()
       // The gateway gave up while the worker was starting: keep the worker, skip the event.
-      if (remaining <= 0) throw new FunctionTimeoutError(0)
-      const limit = this.spec.timeoutMs ?? remaining
+      if (remaining <= 0) throw new GatewayDeadlineError('past the deadline while starting')
+      const own = this.spec.timeoutMs !== undefined && this.spec.timeoutMs < remaining
+      const limit = own ? (this.spec.timeoutMs as number) : remaining
       const deadline = Date.now() + limit
       const answer = await new Promise<Answer>((resolve, reject) => {
         timer = setTimeout(() => {
@@ -200,7 +201,7 @@ class PythonFunction {
             route: displayName(this.spec),
             detail: `stopped the Python worker after ${limit}ms (timeout); a new one starts on the next event`,
           })
-          reject(new FunctionTimeoutError(limit))
+          reject(own ? new FunctionTimeoutError(limit) : new GatewayDeadlineError(`past ${limit}ms`))
         }, limit)
         worker
           .invoke({
