@@ -57,6 +57,41 @@ app.get('/health', () => ({ ok: true }))
 export const handler = app.handler
 `
 
+// The consumer's own type packages, installed once for the type-checking cases.
+let typesInstalled = false
+function installTypes() {
+  if (typesInstalled) return
+  npm(['install', '-D', '@types/node@20', '@aws-lambda-powertools/logger', '@types/aws-lambda'])
+  typesInstalled = true
+}
+
+function consumer(dir: string, file: string, source: string, options: Record<string, string>) {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, file), source)
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        ...options,
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        // The cdk face's optional peers (aws-cdk-lib) are not installed here.
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [join(project, 'node_modules/@types')],
+      },
+      include: ['*.ts', '*.mts'],
+    }),
+  )
+}
+
+/** `<exit status> <compiler output>`, trimmed. */
+function typeCheck(dir: string): string {
+  const r = sh(bin('tsc'), ['-p', dir], dir, 120_000)
+  return `${r.status} ${r.stdout}${r.stderr}`.trim()
+}
+
 describe.skipIf(!built)('the packed package in a fresh project', () => {
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'socketeer-pack-'))
@@ -80,14 +115,19 @@ describe.skipIf(!built)('the packed package in a fresh project', () => {
     expect(files).toContain('package/LICENSE')
     expect(files).toContain('package/docs/getting-started.md')
     expect(files).toContain('package/dist/dynamodb/index.js')
+    // aws4 is carried inside dist/ (see scripts/inline-aws4-plugin.ts): its licence ships too.
+    expect(files).toContain('package/THIRD-PARTY-NOTICES.md')
+    // Declarations: one file per module, read as ESM and, beside their package.json, as CommonJS.
+    expect(files).toContain('package/dist/types/esm/src/app/app.d.ts')
+    expect(files).toContain('package/dist/types/cjs/src/app/app.d.ts')
+    expect(files).toContain('package/dist/types/cjs/package.json')
     expect(files.filter((f) => /^package\/(src|test|testkit)\//.test(f))).toEqual([])
   })
 
   it('a production install carries no dev server, TypeScript loader or DynamoDB SDK', () => {
     const installed = packages(project)
-    expect(installed).toContain('socketeer')
-    for (const name of ['tsx', 'esbuild', 'ws', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'])
-      expect(installed).not.toContain(name)
+    // Nothing else at all: the SigV4 signer is inside socketeer's own files.
+    expect(installed).toEqual(['socketeer'])
   })
 
   it('socketeer dev names the one install command, then works once it has run', async () => {
@@ -189,7 +229,7 @@ describe.skipIf(!built)('the packed package in a fresh project', () => {
   }, 240_000)
 
   it('type-checks a consumer under node10, node16 and bundler resolution, with the real Powertools Logger', () => {
-    npm(['install', '-D', '@types/node@20', '@aws-lambda-powertools/logger', '@types/aws-lambda'])
+    installTypes()
     const source = `import { App, type Logger } from 'socketeer'
 import { events, invoke } from 'socketeer/testkit'
 import type { startGateway } from 'socketeer/dev'
@@ -208,28 +248,45 @@ export const run = () => invoke(app, events.message({ body: 'x' }))
       ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
     ] as const) {
       const dir = join(project, `ts-${name}`)
-      mkdirSync(dir, { recursive: true })
-      writeFileSync(join(dir, name === 'node16' ? 'consumer.mts' : 'consumer.ts'), source)
-      writeFileSync(
-        join(dir, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            ...options,
-            target: 'es2022',
-            strict: true,
-            noEmit: true,
-            // The cdk face's optional peers (aws-cdk-lib) are not installed here.
-            skipLibCheck: true,
-            types: ['node'],
-            typeRoots: [join(project, 'node_modules/@types')],
-          },
-          include: ['*.ts', '*.mts'],
-        }),
-      )
-      const r = sh(bin('tsc'), ['-p', dir], dir, 120_000)
-      results[name] = `${r.status} ${r.stdout}${r.stderr}`.trim()
+      consumer(dir, name === 'node16' ? 'consumer.mts' : 'consumer.ts', source, options)
+      results[name] = typeCheck(dir)
     }
     expect(results).toEqual({ node10: '0', node16: '0', bundler: '0' })
+  }, 300_000)
+
+  // Issue 11: a type error against a public type printed a hashed declaration chunk and a
+  // one-letter alias (`import("…/dist/app-E8zBm95b").S`). Local classes named like
+  // socketeer's make the compiler say which module each comes from.
+  it('a type error names socketeer’s types by their own names and modules, never a hashed chunk', () => {
+    installTypes()
+    const source = `import { FakeStreamer } from 'socketeer/testkit'
+import type { GoneError as Gone } from 'socketeer'
+class StreamerClient { local = true }
+class GoneError { local = true }
+export const client: StreamerClient = new FakeStreamer({ endpoint: 'https://abc123.execute-api.us-east-1.amazonaws.com/prod' }).client()
+export const gone: GoneError = null as unknown as Gone
+`
+    for (const [name, options] of [
+      ['node10', { module: 'commonjs', moduleResolution: 'node10' }],
+      ['node16', { module: 'node16', moduleResolution: 'node16' }],
+      ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+    ] as const) {
+      const dir = join(project, `ts-names-${name}`)
+      consumer(dir, name === 'node16' ? 'consumer.mts' : 'consumer.ts', source, options)
+      const out = typeCheck(dir)
+      const tree = name === 'node10' ? 'cjs' : 'esm'
+      expect(out).toMatch(/^2 /)
+      // Each of socketeer's types is named by its own name and the module that declares it.
+      expect(out).toContain(
+        `import("${project}/node_modules/socketeer/dist/types/${tree}/src/streamer/types").StreamerClient`,
+      )
+      expect(out).toContain(
+        `import("${project}/node_modules/socketeer/dist/types/${tree}/src/streamer/errors").GoneError`,
+      )
+      expect(out).not.toMatch(/-[A-Za-z0-9_-]{8}["']/)
+      for (const [, type] of out.matchAll(/import\("[^"]+"\)\.([\w$]+)/g))
+        expect(type).toMatch(/^(StreamerClient|GoneError)$/)
+    }
   }, 300_000)
 
   it('passes @arethetypeswrong/cli (node10 included) and publint', () => {

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import type { Plugin } from 'esbuild'
+
+// The SigV4 signer (`aws4`) is CommonJS and `require`s Node's `crypto`, `querystring`
+// and `url`. Left as a dependency, a user who bundles an App to ESM (esbuild, format esm,
+// as CDK's NodejsFunction can) gets esbuild's "Dynamic require of crypto is not
+// supported" on the first send. So socketeer's own build carries aws4, and each of those
+// `require`s becomes `process.getBuiltinModule(...)` (Node >= 20.16): synchronous, the
+// same in ESM and CommonJS, bundled or not, invisible to every bundler, and run only
+// when aws4 itself first runs, so importing socketeer still loads no `node:crypto`
+// (about 10 ms). A static ESM import would hoist it to the top of the file instead.
+// aws4's MIT notice travels with its code as a legal comment (`/*! ... */`), which
+// esbuild and the usual minifiers keep, and in full in THIRD-PARTY-NOTICES.md.
+
+const req = createRequire(import.meta.url)
+const BUILTINS = /^(node:)?(crypto|querystring|url)$/
+
+/** aws4's own folder, found the way the build resolves it. */
+export function aws4Dir(): string {
+  return dirname(req.resolve('aws4/package.json'))
+}
+
+export function inlineAws4(): Plugin {
+  const dir = aws4Dir()
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    version: string
+    license: string
+  }
+  const inAws4 = (file: string) => file.startsWith(dir)
+  return {
+    name: 'inline-aws4',
+    setup(b) {
+      b.onResolve({ filter: BUILTINS }, (args) =>
+        inAws4(args.importer)
+          ? { path: args.path.replace(/^node:/, ''), namespace: 'aws4-builtin' }
+          : undefined,
+      )
+      b.onLoad({ filter: /.*/, namespace: 'aws4-builtin' }, (args) => ({
+        contents:
+          "if (typeof process.getBuiltinModule !== 'function') throw new Error('socketeer signs @connections requests with Node.js >= 20.16 (process.getBuiltinModule); this is ' + process.version)\n" +
+          `module.exports = process.getBuiltinModule('node:${args.path}')\n`,
+        loader: 'js',
+      }))
+      b.onLoad({ filter: /[\\/]aws4\.js$/ }, (args) => {
+        if (!inAws4(args.path)) return undefined
+        const notice = `/*! aws4 ${pkg.version} | ${pkg.license} License | Copyright 2013 Michael Hart | https://github.com/mhart/aws4 | full text: socketeer's THIRD-PARTY-NOTICES.md */\n`
+        return { contents: notice + readFileSync(args.path, 'utf8'), loader: 'js' }
+      })
+    },
+  }
+}
