@@ -1,5 +1,6 @@
-// The App's cost over a hand-written handler doing the same work, its import cost and
-// its bundle size (issue 2). Run by `npm run bench` after a build; imports ../dist.
+// The App's cost over a hand-written handler doing the same work, its import cost (issue
+// 2) and its bundle size with the SigV4 signer included (issue 13: ≤ 80 KB; issue 2's
+// 10 KB for a bundle without a sender is withdrawn). Run by `npm run bench` after a build; imports ../dist.
 //
 // Per-invocation figures: each sample awaits BATCH calls in a row and reports the mean,
 // so timer resolution does not swamp sub-microsecond costs. Both sides run in the same
@@ -254,14 +255,20 @@ async function coldStart() {
   }
 }
 
-// ---- bundle size: a minimal handler, esbuild minified, SDK external -------------------
+// ---- bundle size: a minimal handler, esbuild minified, ESM, SDK external ---------------
+const BUNDLE_TARGET_KB = 80
 async function bundleSize() {
   const { bytes } = await bundleMinimalHandler(distEntry)
+  // The target counts the sender: a bundle without the signer would meet it by cheating.
+  const text = new TextDecoder().decode(bytes)
+  if (!text.includes('aws4_request')) throw new Error('the minimal handler bundle carries no SigV4 signer')
   return { bytes: bytes.length, gzip: gzipSync(bytes).length, byConcept: await bytesByConcept() }
 }
 
 // Where the bytes go, by folder of src/: the same handler bundled from the sources
-// (dist/index.js is one file, so its metafile cannot tell the parts apart).
+// (dist/index.js is one file, so its metafile cannot tell the parts apart). aws4 shows as
+// node_modules/aws4; built from the sources it keeps its plain `require`s, a few bytes
+// fewer than dist's copy.
 async function bytesByConcept() {
   const { metafile } = await bundleMinimalHandler(join(root, 'src/index.ts'))
   const byFolder = new Map()
@@ -306,7 +313,7 @@ try {
   const size = await bundleSize()
   console.table([
     {
-      bundle: 'minimal App handler (esbuild, minified, SDK external)',
+      bundle: 'minimal App echo handler (esbuild, minified, ESM, @aws-sdk/* external, signer included)',
       KB: (size.bytes / 1024).toFixed(2),
       'gzip KB': (size.gzip / 1024).toFixed(2),
     },
@@ -320,7 +327,7 @@ try {
     ['$default overhead < 1000 ns', rows[0].appNs - rows[0].rawNs < 1000],
     ['$connect overhead < 500 ns', rows[1].appNs - rows[1].rawNs < 500],
     ['import adds < 10 ms (wall, median)', cold.socketeerMs - cold.baselineMs < 10],
-    ['bundle < 10 KB', size.bytes < 10 * 1024],
+    [`bundle ≤ ${BUNDLE_TARGET_KB} KB, signer included`, size.bytes <= BUNDLE_TARGET_KB * 1024],
   ]
   for (const [what, ok] of targets) console.log(`${ok ? 'met   ' : 'MISSED'} ${what}`)
 } finally {

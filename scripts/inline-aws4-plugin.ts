@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import type { Plugin } from 'esbuild'
 
 // The SigV4 signer (`aws4`) is CommonJS and `require`s Node's `crypto`, `querystring`
@@ -16,6 +16,17 @@ import type { Plugin } from 'esbuild'
 
 const req = createRequire(import.meta.url)
 const BUILTINS = /^(node:)?(crypto|querystring|url)$/
+const NS = 'aws4-builtin'
+// One loader for the three, so its message is carried once. Before Node 20.16 it hands
+// aws4 a stand-in that throws when used (at the first signature), not while aws4 loads:
+// a bundled CommonJS module that throws while loading stays cached half-made, and the
+// next attempt would meet `sign is not a function` instead of this message.
+const LOADER = `module.exports = (id) => typeof process.getBuiltinModule === 'function'
+  ? process.getBuiltinModule('node:' + id)
+  : new Proxy({}, { get() {
+      throw new Error('socketeer signs @connections requests with Node.js >= 20.16 (process.getBuiltinModule); this is ' + process.version)
+    } })
+`
 
 /** aws4's own folder, found the way the build resolves it. */
 export function aws4Dir(): string {
@@ -28,19 +39,19 @@ export function inlineAws4(): Plugin {
     version: string
     license: string
   }
-  const inAws4 = (file: string) => file.startsWith(dir)
+  const inAws4 = (file: string) => file.startsWith(dir + sep)
   return {
     name: 'inline-aws4',
     setup(b) {
       b.onResolve({ filter: BUILTINS }, (args) =>
-        inAws4(args.importer)
-          ? { path: args.path.replace(/^node:/, ''), namespace: 'aws4-builtin' }
-          : undefined,
+        inAws4(args.importer) ? { path: args.path.replace(/^node:/, ''), namespace: NS } : undefined,
       )
-      b.onLoad({ filter: /.*/, namespace: 'aws4-builtin' }, (args) => ({
+      b.onResolve({ filter: /^aws4-builtin$/ }, (args) =>
+        args.namespace === NS ? { path: 'builtin', namespace: NS } : undefined,
+      )
+      b.onLoad({ filter: /.*/, namespace: NS }, (args) => ({
         contents:
-          "if (typeof process.getBuiltinModule !== 'function') throw new Error('socketeer signs @connections requests with Node.js >= 20.16 (process.getBuiltinModule); this is ' + process.version)\n" +
-          `module.exports = process.getBuiltinModule('node:${args.path}')\n`,
+          args.path === 'builtin' ? LOADER : `module.exports = require('aws4-builtin')('${args.path}')\n`,
         loader: 'js',
       }))
       b.onLoad({ filter: /[\\/]aws4\.js$/ }, (args) => {

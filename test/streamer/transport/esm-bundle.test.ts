@@ -53,7 +53,7 @@ try {
   console.log(JSON.stringify({ error: { name: e.name, code: e.code, message: e.message } }))
 }`
 
-async function bundleAndRun(name: string, from: string, banner: boolean): Promise<Record<string, any>> {
+async function bundleAndRun(name: string, from: string, banner?: string): Promise<Record<string, any>> {
   const out = join(work, `${name}.mjs`)
   await build({
     stdin: { contents: app(from), resolveDir: root, loader: 'js' },
@@ -63,7 +63,7 @@ async function bundleAndRun(name: string, from: string, banner: boolean): Promis
     format: 'esm',
     target: 'node20',
     external: ['@aws-sdk/*'],
-    banner: banner ? { js: BANNER } : {},
+    banner: banner === undefined ? {} : { js: banner },
     outfile: out,
     logLevel: 'silent',
   })
@@ -89,7 +89,7 @@ async function bundleAndRun(name: string, from: string, banner: boolean): Promis
 describe.skipIf(!built)('an App bundled by esbuild as ESM, from the built package', () => {
   it('without any banner: the echo is signed, accepted by the loopback @connections server and delivered', async () => {
     const before = server.requests.length
-    const r = await bundleAndRun('no-banner', dist, false)
+    const r = await bundleAndRun('no-banner', dist)
     expect(r).toEqual({ result: { statusCode: 200 } })
     const seen = server.requests.slice(before)
     expect(seen.map((q) => [q.method, q.connectionId, q.body.toString()])).toEqual([
@@ -103,16 +103,23 @@ describe.skipIf(!built)('an App bundled by esbuild as ESM, from the built packag
 
   it('with the createRequire banner users were told to add: still sends', async () => {
     const before = server.requests.length
-    const r = await bundleAndRun('banner', dist, true)
+    const r = await bundleAndRun('banner', dist, BANNER)
     expect(r).toEqual({ result: { statusCode: 200 } })
     expect(server.requests.slice(before).map((q) => q.body.toString())).toEqual(['echo:hi'])
+  })
+
+  it('on a Node.js without process.getBuiltinModule (before 20.16): the send fails saying which Node it needs', async () => {
+    const before = server.requests.length
+    const r = await bundleAndRun('old-node', dist, 'delete process.getBuiltinModule;')
+    expect(r.error.message).toMatch(/Node\.js >= 20\.16 \(process\.getBuiltinModule\); this is v\d+/)
+    expect(server.requests.length).toBe(before)
   })
 })
 
 describe('bundled from the sources (aws4 left as CommonJS), without the banner', () => {
   it('the first send fails with a typed, non-retryable error naming the fix', async () => {
     const before = server.requests.length
-    const r = await bundleAndRun('from-src', join(root, 'src/index.ts'), false)
+    const r = await bundleAndRun('from-src', join(root, 'src/index.ts'))
     // The App turns a failed send into the function's error, as Lambda would see it.
     expect(r.error).toMatchObject({ name: 'StreamerError', code: 'ERR_MODULE_NOT_FOUND' })
     expect(r.error.message).toMatch(/createRequire/)
