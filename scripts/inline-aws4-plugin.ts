@@ -20,11 +20,12 @@ const NS = 'aws4-builtin'
 // One loader for the three, so its message is carried once. Before Node 20.16 it hands
 // aws4 a stand-in that throws when used (at the first signature), not while aws4 loads:
 // a bundled CommonJS module that throws while loading stays cached half-made, and the
-// next attempt would meet `sign is not a function` instead of this message.
+// next attempt would meet `sign is not a function` instead of this message. A TypeError,
+// as calling the missing function would give: the streamer does not retry it.
 const LOADER = `module.exports = (id) => typeof process.getBuiltinModule === 'function'
   ? process.getBuiltinModule('node:' + id)
   : new Proxy({}, { get() {
-      throw new Error('socketeer signs @connections requests with Node.js >= 20.16 (process.getBuiltinModule); this is ' + process.version)
+      throw new TypeError('socketeer signs @connections requests with Node.js >= 20.16 (process.getBuiltinModule); this is ' + process.version)
     } })
 `
 

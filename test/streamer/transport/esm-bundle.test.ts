@@ -35,7 +35,11 @@ const BANNER = "import { createRequire } from 'node:module'; const require = cre
 
 // An App's $default route echoes the message back through @connections, as a handler in
 // Lambda would; the child prints the handler's result, or the error it threw.
-const app = (from: string) => `import { App } from ${JSON.stringify(from)}
+const app = (from: string, format: 'esm' | 'cjs') => `${
+  format === 'esm'
+    ? `import { App } from ${JSON.stringify(from)}`
+    : `const { App } = require(${JSON.stringify(from)})`
+}
 const app = new App({ logLevel: 'silent' })
 app.webSocket('$default', async (ctx) => { const ws = ctx.asWebSocket(); await ws.send('echo:' + ws.text()) })
 const event = {
@@ -47,26 +51,38 @@ const event = {
   },
   body: 'hi', isBase64Encoded: false,
 }
-try {
-  console.log(JSON.stringify({ result: await app.handler(event, { awsRequestId: 'a', getRemainingTimeInMillis: () => 3000 }) }))
-} catch (e) {
-  console.log(JSON.stringify({ error: { name: e.name, code: e.code, message: e.message } }))
-}`
+app.handler(event, { awsRequestId: 'a', getRemainingTimeInMillis: () => 3000 }).then(
+  (result) => console.log(JSON.stringify({ result })),
+  (e) => console.log(JSON.stringify({ error: { name: e.name, code: e.code, message: e.message } })),
+)`
 
-async function bundleAndRun(name: string, from: string, banner?: string): Promise<Record<string, any>> {
-  const out = join(work, `${name}.mjs`)
-  await build({
-    stdin: { contents: app(from), resolveDir: root, loader: 'js' },
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['@aws-sdk/*'],
-    banner: banner === undefined ? {} : { js: banner },
-    outfile: out,
-    logLevel: 'silent',
-  })
+interface Bundle {
+  format?: 'esm' | 'cjs'
+  banner?: string
+}
+
+/** Bundles the App with esbuild as a Lambda user would (or, with `bundle: false`, runs it as is). */
+async function bundleAndRun(
+  name: string,
+  from: string,
+  { format = 'esm', banner }: Bundle = {},
+  bundle = true,
+): Promise<Record<string, any>> {
+  const out = join(work, `${name}.${format === 'esm' ? 'mjs' : 'cjs'}`)
+  if (bundle) {
+    await build({
+      stdin: { contents: app(from, format), resolveDir: root, loader: 'js' },
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format,
+      target: 'node20',
+      external: ['@aws-sdk/*'],
+      banner: banner === undefined ? {} : { js: banner },
+      outfile: out,
+      logLevel: 'silent',
+    })
+  } else writeFileSync(out, app(from, format))
   // Asynchronous: the loopback server answers from this process.
   const child = spawn(process.execPath, [out], {
     env: {
@@ -86,7 +102,10 @@ async function bundleAndRun(name: string, from: string, banner?: string): Promis
   return JSON.parse(stdout.trim().split('\n').at(-1)!)
 }
 
-describe.skipIf(!built)('an App bundled by esbuild as ESM, from the built package', () => {
+/** What the loopback server received since `before`: one signed echo, or nothing. */
+const received = (before: number) => server.requests.slice(before).map((q) => q.body.toString())
+
+describe.skipIf(!built)('an App bundled by esbuild, from the built package', () => {
   it('without any banner: the echo is signed, accepted by the loopback @connections server and delivered', async () => {
     const before = server.requests.length
     const r = await bundleAndRun('no-banner', dist)
@@ -103,15 +122,35 @@ describe.skipIf(!built)('an App bundled by esbuild as ESM, from the built packag
 
   it('with the createRequire banner users were told to add: still sends', async () => {
     const before = server.requests.length
-    const r = await bundleAndRun('banner', dist, BANNER)
+    const r = await bundleAndRun('banner', dist, { banner: BANNER })
     expect(r).toEqual({ result: { statusCode: 200 } })
-    expect(server.requests.slice(before).map((q) => q.body.toString())).toEqual(['echo:hi'])
+    expect(received(before)).toEqual(['echo:hi'])
+  })
+
+  it('the CommonJS builds still send: bundled as CommonJS (CDK’s default), and dist/index.cjs required as is', async () => {
+    let before = server.requests.length
+    expect(await bundleAndRun('cjs', dist, { format: 'cjs' })).toEqual({ result: { statusCode: 200 } })
+    expect(received(before)).toEqual(['echo:hi'])
+    before = server.requests.length
+    const r = await bundleAndRun('cjs-unbundled', join(root, 'dist/index.cjs'), { format: 'cjs' }, false)
+    expect(r).toEqual({ result: { statusCode: 200 } })
+    expect(received(before)).toEqual(['echo:hi'])
+  })
+
+  it('dist/index.js imported as is (no bundler) sends', async () => {
+    const before = server.requests.length
+    expect(await bundleAndRun('esm-unbundled', dist, {}, false)).toEqual({ result: { statusCode: 200 } })
+    expect(received(before)).toEqual(['echo:hi'])
   })
 
   it('on a Node.js without process.getBuiltinModule (before 20.16): the send fails saying which Node it needs', async () => {
     const before = server.requests.length
-    const r = await bundleAndRun('old-node', dist, 'delete process.getBuiltinModule;')
-    expect(r.error.message).toMatch(/Node\.js >= 20\.16 \(process\.getBuiltinModule\); this is v\d+/)
+    const r = await bundleAndRun('old-node', dist, { banner: 'delete process.getBuiltinModule;' })
+    // A local failure, not a network one (so not retried), saying what to do; nothing sent.
+    expect(r.error).toMatchObject({ name: 'StreamerError', code: 'TypeError' })
+    expect(r.error.message).toMatch(
+      /^@connections call not made: socketeer signs @connections requests with Node\.js >= 20\.16 \(process\.getBuiltinModule\); this is v\d+/,
+    )
     expect(server.requests.length).toBe(before)
   })
 })
