@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -117,6 +117,10 @@ describe.skipIf(!built)('an App bundled by esbuild, from the built package', () 
     // The loopback answers 403 to a missing or wrong signature; this one was checked.
     expect(String(seen[0]!.headers.authorization)).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIDSOCKETEERTEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, /,
+    )
+    // aws4's MIT notice survives the user's minified bundle (a legal comment).
+    expect(readFileSync(join(work, 'no-banner.mjs'), 'utf8')).toMatch(
+      /aws4 \d+\.\d+\.\d+ \| MIT License \| Copyright 2013 Michael Hart/,
     )
   })
 
