@@ -30,7 +30,7 @@ const LOADER = `module.exports = (id) => typeof process.getBuiltinModule === 'fu
 `
 
 /** aws4's own folder, found the way the build resolves it. */
-export function aws4Dir(): string {
+function aws4Dir(): string {
   return dirname(req.resolve('aws4/package.json'))
 }
 
