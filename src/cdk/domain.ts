@@ -4,7 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53'
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets'
 import type { Construct } from 'constructs'
 import { deriveManagementEndpoint } from '../websocket/endpoint.js'
-import { WebSocketApiConfigError } from './plan.js'
+import { WebSocketApiConfigError } from './errors.js'
 
 // A custom domain changes both public URLs: clients connect to wss://{domain}/{basePath}
 // and @connections lives at https://{domain}/{basePath}, never /{stage} (the event then
