@@ -3,7 +3,7 @@ import type { DevOptions, Entry } from './dev-options.js'
 import { type Dynamo, startDynamo } from './dynamodb/server.js'
 import { type EnvHold, holdEnv } from './env.js'
 import { UsageError } from './errors.js'
-import { type Gateway, gatewayLog, startGateway } from './gateway/gateway.js'
+import { type Gateway, gatewayLog, gatewayRedirect, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
 import type { GatewayOptions, HttpRoute, Integrations, LambdaHandler } from './options.js'
 import { httpForGatewayWs } from './project/endpoints.js'
@@ -234,7 +234,7 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
     undo.push(() => started.close())
     // The gateway's own log: the same lines, and the inspector sees the reloads.
     log = gatewayLog(started) ?? log
-    host = { env: () => ({ ...started.handlerEnv }), log }
+    host = { env: () => ({ ...started.handlerEnv }), log, redirect: () => gatewayRedirect(started) }
     // The tables are created while the handlers load: both before the first event.
     const [tables, ...loads] = await Promise.allSettled([
       dynamo?.ensure(options.tables ?? []),

@@ -15,13 +15,17 @@ export interface HandlerEnvInput {
   bundleFile?: string
 }
 
+/** The region handlers are given: the user's, else us-east-1 (Lambda always sets one; SDK clients without one refuse to start). */
+export function handlerRegion(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'
+}
+
 export function handlerEnvironment(input: HandlerEnvInput, env: NodeJS.ProcessEnv = process.env) {
   const out: Record<string, string> = {
     [MANAGEMENT_ENDPOINT_ENV]: input.managementEndpoint,
     [SDK_ENDPOINT_ENV]: input.managementEndpoint,
   }
-  // Lambda always sets a region; SDK clients without one refuse to start.
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'
+  const region = handlerRegion(env)
   out.AWS_REGION = region
   out.AWS_DEFAULT_REGION = env.AWS_DEFAULT_REGION ?? region
   if (input.bundleFile) out.AWS_CA_BUNDLE = input.bundleFile

@@ -29,6 +29,8 @@ export interface WorkerOptions {
   command: string
   cwd: string
   env: Record<string, string>
+  /** AWS's name for the gateway's API and where it leads: the worker resolves it there (port 443 only). */
+  redirect?: { name: string; host: string; port: number }
   /** Bytes the process wrote to fd 1/2 itself, outside the captured streams. */
   onStray(text: string): void
   /** The process ended (after start, whatever the reason). */
@@ -51,7 +53,10 @@ export class PythonWorker {
   #stopped = false
 
   constructor(options: WorkerOptions) {
-    const child = spawn(options.command, ['-c', PYTHON_GUARD, PYTHON_BOOTSTRAP], {
+    const { redirect } = options
+    const args = ['-c', PYTHON_GUARD, PYTHON_BOOTSTRAP]
+    args.push(redirect ? `${redirect.name} ${redirect.host} ${redirect.port}` : '')
+    const child = spawn(options.command, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],

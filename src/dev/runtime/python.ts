@@ -131,6 +131,7 @@ class PythonFunction {
       command: executables.get(this.command) ?? this.command,
       cwd: this.spec.codeDir ?? dirname(this.spec.file),
       env: this.#env(),
+      redirect: this.host.redirect?.(),
       onStray: (text) => this.#logOutput(text, 'outside an invocation'),
       onExit: (w, how) => {
         this.#forget(w)

@@ -32,6 +32,12 @@ export interface RuntimeHost {
   env(): Record<string, string>
   /** One dev log event (a worker's death, output written outside an invocation). */
   log: DevLogger
+  /**
+   * AWS's https name for the gateway's API (`{apiId}.execute-api.{region}.amazonaws.com`)
+   * and the address and port it leads to, for worker processes to resolve that one name
+   * (on port 443) to the gateway; undefined when the gateway does not speak https.
+   */
+  redirect?(): { name: string; host: string; port: number } | undefined
 }
 
 /** One generation of loaded functions: what a reload replaces as a whole. */
