@@ -224,6 +224,11 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
     // Undone after the gateway closes (undo runs in reverse): the $disconnect handlers
     // that closing runs still need their modules and workers.
     undo.push(() => Promise.all([...current.values()].map((l) => l.release().catch(() => {}))))
+    // Python interpreters start now, beside the gateway; the handlers load once it listens.
+    for (const g of groups) {
+      const discard = g.runtime.prepare?.(g.entries.map((e) => e.spec))
+      if (discard) undo.push(discard)
+    }
     gateway = await startGateway({
       ...gatewayOptions,
       inspector: inspectorFor(options, planned, cwd),

@@ -1,5 +1,5 @@
 // The Python side of a worker, as a string so that only dist/ ships (no .py file to
-// find at run time). It runs as `python3 -c GUARD BOOTSTRAP REDIRECT`: the guard checks the
+// find at run time). It runs as `python3 -c GUARD BOOTSTRAP PRELOAD`: the guard checks the
 // version before the bootstrap is even parsed, so an old interpreter gives one clear
 // exit code rather than a SyntaxError.
 //
@@ -25,26 +25,27 @@ exec(compile(_src, "<socketeer worker>", "exec"))
 export const PYTHON_BOOTSTRAP = String.raw`
 import decimal, importlib, io, json, logging, os, socket, sys, threading, time, traceback
 
-# "name address port" from the gateway, or "": AWS's https name for the gateway's API
-# ({apiId}.execute-api.{region}.amazonaws.com) resolves to the gateway, on port 443
-# only; every other name and port resolves as before. urllib3 (boto3) and
-# socket.create_connection look names up through socket.getaddrinfo.
-_redirect = sys.argv.pop(1).split() if len(sys.argv) > 1 else []
-if len(_redirect) == 3:
-    _name, _to_host, _to_port = _redirect[0], _redirect[1], int(_redirect[2])
-    _resolve = socket.getaddrinfo
+PRELOAD = sys.argv.pop(1).split() if len(sys.argv) > 1 else []
+
+
+def redirect(name, to_host, to_port):
+    """AWS's https name for the gateway's API ({apiId}.execute-api.{region}.amazonaws.com)
+    resolves to the gateway, on port 443 only; every other name and port resolves as
+    before. urllib3 (boto3) and socket.create_connection look names up through
+    socket.getaddrinfo."""
+    resolve = socket.getaddrinfo
+
+    def text(value):
+        return value.decode("ascii", "replace") if isinstance(value, (bytes, bytearray)) else value
 
     def getaddrinfo(host, port, *args, **kwargs):
-        text = host.decode("ascii", "replace") if isinstance(host, (bytes, bytearray)) else host
-        if (
-            isinstance(text, str)
-            and text.lower().rstrip(".") == _name
-            and str(port.decode("ascii", "replace") if isinstance(port, (bytes, bytearray)) else port) in ("443", "https")
-        ):
-            return _resolve(_to_host, _to_port, *args, **kwargs)
-        return _resolve(host, port, *args, **kwargs)
+        name_ = text(host)
+        if isinstance(name_, str) and name_.lower().rstrip(".") == name and str(text(port)) in ("443", "https"):
+            return resolve(to_host, to_port, *args, **kwargs)
+        return resolve(host, port, *args, **kwargs)
 
     socket.getaddrinfo = getaddrinfo
+
 
 proto_in = io.open(3, "rb", buffering=0)
 proto_out = io.open(4, "wb", buffering=0)
@@ -185,7 +186,33 @@ def load():
     return fn, None
 
 
+def init():
+    """The first message: the handler's whole environment (the gateway's endpoint, region,
+    CA bundle, known once it listens) and where AWS's name for its API leads."""
+    line = proto_in.readline()
+    if not line:
+        sys.exit(0)  # the gateway went away before it started
+    msg = json.loads(line)
+    os.environ.clear()
+    os.environ.update(msg["env"])
+    if msg.get("redirect"):
+        redirect(*msg["redirect"])
+
+
+def preload():
+    """Modules the handler will import (boto3), named by the gateway: imported while the
+    gateway is still starting, before the handler's environment arrives. Importing them
+    reads no environment; a failure here is the handler's own import's to report."""
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+
+
 def main():
+    preload()
+    init()
     fn, failure = load()
     if failure:
         send({"ready": False, "error": failure, "output": take_output()})

@@ -58,6 +58,12 @@ export interface LoadedFunctions {
  */
 export interface Runtime {
   readonly name: 'node' | 'python'
+  /**
+   * Starts, before the gateway listens, what needs nothing from it (a Python interpreter
+   * and the modules its handler imports), for load() to adopt; returns what stops
+   * whatever load() did not adopt.
+   */
+  prepare?(specs: EntrySpec[]): () => void
   /** Loads the entries together (entries of one Node file share module state). */
   load(specs: EntrySpec[], host: RuntimeHost, previous?: Iterable<string>): Promise<LoadedFunctions>
 }
