@@ -144,6 +144,29 @@ describe('https://{apiId}.execute-api.{region}.amazonaws.com/{stage}', () => {
     expect(manageLines(lines).length).toBe(3)
   })
 
+  it('socketeer’s own streamer client in a Node handler reaches the gateway through that name', async () => {
+    const dir = project({
+      'handler.ts': `
+import { createStreamerClient } from ${JSON.stringify(join(process.cwd(), 'src/index.ts'))}
+export const handler = async (event: any) => {
+  const { apiId, stage, connectionId, eventType } = event.requestContext
+  if (eventType !== 'MESSAGE') return { statusCode: 200 }
+  const client = createStreamerClient({
+    endpoint: \`https://\${apiId}.execute-api.\${process.env.AWS_REGION}.amazonaws.com/\${stage}\`,
+  })
+  await client.postToConnection(connectionId, 'streamer:' + event.body)
+  return { statusCode: 200 }
+}
+`,
+      'package.json': '{"type":"module"}',
+    })
+    const { server, lines } = await dev({ entry: join(dir, 'handler.ts') })
+    const c = await connected(server.gateway.url)
+    c.ws.send('hi')
+    expect((await c.next(20_000)).data).toBe('streamer:hi')
+    expect(manageLines(lines).length).toBe(1)
+  })
+
   it('in this process, only that name on port 443 leads to the gateway', async () => {
     const dir = project({ 'handler.mjs': 'export const handler = async () => ({ statusCode: 200 })' })
     const { server } = await dev({ entry: join(dir, 'handler.mjs') })
