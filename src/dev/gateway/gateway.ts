@@ -36,7 +36,7 @@ import { closeConnection, MESSAGE_TOO_BIG, onClosed, onFrame } from './messages.
 import { offersWebSocket, serveWithoutUpgrade } from './plain-upgrade.js'
 import { type RedirectTarget, redirectInProcess } from './redirect.js'
 import { type GatewayState, track } from './state.js'
-import { acceptTls, type LocalCertificate, makeCertificate, trustInProcess } from './tls.js'
+import { acceptTls, certificateFor, type LocalCertificate, trustInProcess } from './tls.js'
 
 // The local gateway: one HTTP server on one port carrying the WebSocket stage
 // (ws://host:port/{stage}), the @connections API (/{stage}/@connections/{id}) and the
@@ -91,25 +91,6 @@ const redirects = new WeakMap<Gateway, GatewayRedirect>()
 
 export function gatewayRedirect(gateway: Gateway): GatewayRedirect | undefined {
   return redirects.get(gateway)
-}
-
-// One certificate per process and set of names: making one costs ~50 ms, tests start many gateways.
-const certificates = new Map<string, Promise<LocalCertificate | Error>>()
-
-function certificateFor(names: string[]): Promise<LocalCertificate | Error> {
-  const key = names.join(' ')
-  let made = certificates.get(key)
-  if (!made) {
-    made = makeCertificate(names).then(
-      (certificate) => {
-        process.once('exit', () => certificate.dispose())
-        return certificate
-      },
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-    )
-    certificates.set(key, made)
-  }
-  return made
 }
 
 function refusedHost(req: IncomingMessage): string {
