@@ -1,15 +1,15 @@
 import { relative } from 'node:path'
 import type { DevOptions, Entry } from './dev-options.js'
 import { type Dynamo, startDynamo } from './dynamodb/server.js'
-import { type EnvHold, holdEnv } from './env.js'
 import { UsageError } from './errors.js'
-import { type Gateway, gatewayLog, startGateway } from './gateway/gateway.js'
+import { type Gateway, gatewayLog, gatewayRedirect, startGateway } from './gateway/gateway.js'
 import { devLogger } from './log.js'
 import type { GatewayOptions, HttpRoute, Integrations, LambdaHandler } from './options.js'
 import { httpForGatewayWs } from './project/endpoints.js'
 import type { HttpRouteSpec } from './project/source.js'
 import type { ProjectResult, ProjectSummary } from './project/types.js'
 import { toSpec } from './runtime/entry.js'
+import { type EnvHold, holdEnv } from './runtime/env.js'
 import { nodeRuntime } from './runtime/node.js'
 import { pythonRuntime } from './runtime/python.js'
 import type { EntrySpec, LoadedFunctions, Runtime, RuntimeHost } from './runtime/types.js'
@@ -224,6 +224,11 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
     // Undone after the gateway closes (undo runs in reverse): the $disconnect handlers
     // that closing runs still need their modules and workers.
     undo.push(() => Promise.all([...current.values()].map((l) => l.release().catch(() => {}))))
+    // Python interpreters start now, beside the gateway; the handlers load once it listens.
+    for (const g of groups) {
+      const discard = g.runtime.prepare?.(g.entries.map((e) => e.spec))
+      if (discard) undo.push(discard)
+    }
     gateway = await startGateway({
       ...gatewayOptions,
       inspector: inspectorFor(options, planned, cwd),
@@ -234,7 +239,7 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
     undo.push(() => started.close())
     // The gateway's own log: the same lines, and the inspector sees the reloads.
     log = gatewayLog(started) ?? log
-    host = { env: () => ({ ...started.handlerEnv }), log }
+    host = { env: () => ({ ...started.handlerEnv }), log, redirect: () => gatewayRedirect(started) }
     // The tables are created while the handlers load: both before the first event.
     const [tables, ...loads] = await Promise.allSettled([
       dynamo?.ensure(options.tables ?? []),

@@ -91,7 +91,11 @@ export interface GatewayOptions extends Integrations {
   http?: 'rest' | 'v2' | false
   /** One readable line per event; default stdout; `false` for none. */
   logger?: ((line: string) => void) | false
-  /** `apiId` in events; default `local`. */
+  /**
+   * `apiId` in events, in AWS's shape (10 lower-case letters and digits); default
+   * `localapi01`. `https://{apiId}.execute-api.{region}.amazonaws.com/{stage}` leads to
+   * this gateway from the handlers it runs.
+   */
   apiId?: string
   /** A connection whose unsent data exceeds this gets 429 on post (default 1 MiB). */
   sendBufferLimitBytes?: number
@@ -182,11 +186,14 @@ export interface ResolvedOptions {
   allowedHosts: string[]
 }
 
+/** The events' `apiId` when none is given: shaped as AWS's are, so code that checks the shape accepts it. */
+export const DEFAULT_API_ID = 'localapi01'
+
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 3001,
   stage: 'dev',
-  apiId: 'local',
+  apiId: DEFAULT_API_ID,
   routeSelectionExpression: '$request.body.action',
   idleTimeoutMs: 10 * 60_000,
   lifetimeMs: 2 * 60 * 60_000,

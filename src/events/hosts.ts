@@ -7,3 +7,8 @@ export const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\.([a-z0-9-]+)\.amazon
 export function isExecuteApiHost(host: string): boolean {
   return EXECUTE_API_HOST.test(host)
 }
+
+/** The `@connections` host AWS gives an API in a region (the China partition's suffix is `.com.cn`). */
+export function executeApiHost(apiId: string, region: string): string {
+  return `${apiId}.execute-api.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`.toLowerCase()
+}

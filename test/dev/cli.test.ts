@@ -222,6 +222,22 @@ describe('socketeer dev: a user mistake is one line and exit code 2', () => {
     30_000,
   )
 
+  // Nothing starts before the entry is known to exist: no gateway line, only the error.
+  it.each([
+    ['nope.ts', (f: string) => `socketeer: cannot find ${f} (no such file)\n`],
+    ['nope.py', (f: string) => `socketeer: ${f}: no such file ${f}\n`],
+  ])(
+    'a missing entry (%s) is the only output',
+    async (name, expected) => {
+      const missing = join(dir, name)
+      const cli = run(['dev', missing, '--port', '0'], { AWS_ACCESS_KEY_ID: '', AWS_PROFILE: '' })
+      expect(await cli.exited).toBe(2)
+      expect(cli.out()).toBe('')
+      expect(cli.err()).toBe(expected(missing))
+    },
+    30_000,
+  )
+
   it('--verbose adds the stack, and the cause’s', async () => {
     const cli = run(['dev', syntax, '--no-watch', '--port', '0', '--verbose'])
     expect(await cli.exited).toBe(1)

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { WebSocket } from 'ws'
 import { appIntegrationOf } from '../../app/integration.js'
+import { executeApiHost } from '../../events/hosts.js'
 import type { ApiInfo, ConnectionFacts } from '../../events/websocket.js'
 import { ConnectionsModel, DELETE_CLOSE_CODE, DELETE_CLOSE_REASON } from '../../management/model.js'
 import { parseManagementPath } from '../../management/wire.js'
@@ -23,7 +24,7 @@ import {
   MAX_FRAME_BYTES,
   resolveOptions,
 } from '../options.js'
-import { handlerEnvironment, holdProcessEnv } from '../runtime/env.js'
+import { handlerEnvironment, handlerRegion, holdProcessEnv } from '../runtime/env.js'
 import { managementPathOf, webSocketPath } from './base-path.js'
 import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
@@ -33,8 +34,9 @@ import { handleHttp } from './http-routes.js'
 import { IntegrationTable } from './integrations.js'
 import { closeConnection, MESSAGE_TOO_BIG, onClosed, onFrame } from './messages.js'
 import { offersWebSocket, serveWithoutUpgrade } from './plain-upgrade.js'
+import { type RedirectTarget, redirectInProcess } from './redirect.js'
 import { type GatewayState, track } from './state.js'
-import { acceptTls, type LocalCertificate, makeCertificate, trustInProcess } from './tls.js'
+import { acceptTls, certificateFor, type LocalCertificate, trustInProcess } from './tls.js'
 
 // The local gateway: one HTTP server on one port carrying the WebSocket stage
 // (ws://host:port/{stage}), the @connections API (/{stage}/@connections/{id}) and the
@@ -80,23 +82,15 @@ export function gatewayLog(gateway: Gateway): DevLogger | undefined {
   return logs.get(gateway)
 }
 
-// One certificate per process and set of names: making one costs ~50 ms, tests start many gateways.
-const certificates = new Map<string, Promise<LocalCertificate | Error>>()
+/** The execute-api name that leads to a gateway, and where: for the worker processes it starts. */
+export interface GatewayRedirect extends RedirectTarget {
+  name: string
+}
 
-function certificateFor(names: string[]): Promise<LocalCertificate | Error> {
-  const key = names.join(' ')
-  let made = certificates.get(key)
-  if (!made) {
-    made = makeCertificate(names).then(
-      (certificate) => {
-        process.once('exit', () => certificate.dispose())
-        return certificate
-      },
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-    )
-    certificates.set(key, made)
-  }
-  return made
+const redirects = new WeakMap<Gateway, GatewayRedirect>()
+
+export function gatewayRedirect(gateway: Gateway): GatewayRedirect | undefined {
+  return redirects.get(gateway)
 }
 
 function refusedHost(req: IncomingMessage): string {
@@ -275,6 +269,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const listenHost = displayHost(resolved.host).replace(/^\[|\]$/g, '')
   // Every name a handler's domainName can be (host.ts): the bound address and the allowed hosts.
   const names = [listenHost, ...resolved.allowedHosts.map((h) => parseHost(h)?.name ?? h)].filter(Boolean)
+  // AWS's own name for this API in the handlers' region (redirect.ts): with https on, the
+  // certificate carries it and the handlers' connections to it on 443 come here.
+  const awsName = /^[a-z0-9]+$/i.test(resolved.apiId)
+    ? executeApiHost(resolved.apiId, handlerRegion())
+    : undefined
+  if (resolved.tls && awsName) names.push(awsName)
   const certificate = resolved.tls ? await certificateFor([...new Set(names)].sort()) : undefined
   const secure = certificate && !(certificate instanceof Error) ? acceptTls(server, certificate) : undefined
 
@@ -288,7 +288,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = (server.address() as AddressInfo).port
   const host = displayHost(resolved.host)
   hostPort = `${host}:${port}`
-  state.hosts = hostPolicy(resolved.host, port, resolved.allowedHosts, () => hostPort)
+  // Requests that came by AWS's name (443 is the port a client omits from Host).
+  const own = secure && awsName ? [awsName, `${awsName}:443`] : []
+  state.hosts = hostPolicy(resolved.host, port, [...resolved.allowedHosts, ...own], () => hostPort)
   const releaseCredentials = resolved.dummyCredentials ? holdDummyCredentials() : undefined
   if (releaseCredentials) {
     log({
@@ -318,6 +320,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const releaseTrust = secure
     ? trustInProcess(readFileSync((certificate as LocalCertificate).caFile, 'utf8'))
     : undefined
+  const redirect = secure && awsName ? { name: awsName, host: host.replace(/^\[|\]$/g, ''), port } : undefined
+  const inProcessRedirect = redirect ? redirectInProcess(redirect.name, redirect) : undefined
+  if (inProcessRedirect?.shared)
+    log({
+      kind: 'GATEWAY',
+      detail: `another gateway in this process already answers https://${awsName}: its handlers' calls there go to it (give each gateway its own apiId)`,
+    })
 
   const unregister = resolved.inProcessManagement ? registerInProcess(state, port) : () => {}
 
@@ -342,6 +351,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     releaseCredentials?.()
     releaseEnv?.()
     releaseTrust?.()
+    inProcessRedirect?.release()
     await closed
     wss.close()
   }
@@ -371,5 +381,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   }
   logs.set(gateway, log)
+  if (redirect) redirects.set(gateway, redirect)
   return gateway
 }

@@ -78,6 +78,26 @@ export async function makeCertificate(hosts: string[]): Promise<LocalCertificate
   }
 }
 
+// One certificate per process and set of names: making one costs ~50 ms, tests start many gateways.
+const certificates = new Map<string, Promise<LocalCertificate | Error>>()
+
+/** The certificate for these names, made once per process. */
+export function certificateFor(names: string[]): Promise<LocalCertificate | Error> {
+  const key = names.join(' ')
+  let made = certificates.get(key)
+  if (!made) {
+    made = makeCertificate(names).then(
+      (certificate) => {
+        process.once('exit', () => certificate.dispose())
+        return certificate
+      },
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    )
+    certificates.set(key, made)
+  }
+  return made
+}
+
 // A TLS socket on a net.Socket reads its handle directly, past anything unshifted; a
 // stream in between keeps the byte that was read to decide.
 function replay(socket: Socket, first: Buffer): Duplex {

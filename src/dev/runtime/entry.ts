@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { extname, isAbsolute, join, resolve } from 'node:path'
+import { extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { EntryError } from './errors.js'
 import type { EntrySpec } from './types.js'
 
@@ -47,7 +47,12 @@ export function parseEntry(spec: string, cwd: string, codeDir?: string): EntrySp
   const out: EntrySpec = { file, runtime: runtimeOf(file) }
   if (exportName) out.exportName = exportName
   if (root !== undefined) out.codeDir = root
-  if (out.runtime === 'python' && !existsSync(file)) throw new EntryError(`${spec}: no such file ${file}`)
+  // Said before anything starts (the gateway, its log lines): the error is all the output.
+  if (!existsSync(file)) {
+    if (out.runtime === 'python') throw new EntryError(`${spec}: no such file ${file}`)
+    const rel = relative(process.cwd(), file)
+    throw new EntryError(`cannot find ${rel && !rel.startsWith('..') ? rel : file} (no such file)`)
+  }
   return out
 }
 

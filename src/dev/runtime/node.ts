@@ -1,5 +1,6 @@
 import { APP_INTEGRATION } from '../../app/integration.js'
 import type { LambdaHandler } from '../options.js'
+import { holdVars } from './env.js'
 import { FunctionTimeoutError } from './errors.js'
 import { loadEntries } from './loader.js'
 import type { EntrySpec, LoadedFunctions, Runtime, RuntimeHost } from './types.js'
@@ -72,11 +73,7 @@ function withSpec(handler: LambdaHandler, spec: EntrySpec): LambdaHandler {
   return wrapped
 }
 
-// Variables set for functions, with the value the process had before the first set
-// and how many loaded generations hold them (a reload loads before it releases).
-const held = new Map<string, { before: string | undefined; holders: number }>()
-
-/** Merges the specs' env into process.env; returns what undoes it. */
+/** Holds the specs' env in process.env (over the user's values: env.ts); returns what undoes it. */
 function applyEnv(specs: EntrySpec[], host: RuntimeHost): () => void {
   const set = new Map<string, { value: string; by: string }>()
   for (const spec of specs) {
@@ -92,24 +89,9 @@ function applyEnv(specs: EntrySpec[], host: RuntimeHost): () => void {
         continue
       }
       set.set(name, { value, by })
-      const hold = held.get(name) ?? { before: process.env[name], holders: 0 }
-      hold.holders++
-      held.set(name, hold)
-      process.env[name] = value
     }
   }
-  let undone = false
-  return () => {
-    if (undone) return
-    undone = true
-    for (const name of set.keys()) {
-      const hold = held.get(name)
-      if (!hold || --hold.holders > 0) continue
-      held.delete(name)
-      if (hold.before === undefined) delete process.env[name]
-      else process.env[name] = hold.before
-    }
-  }
+  return holdVars(Object.fromEntries([...set].map(([name, { value }]) => [name, value])), 'override')
 }
 
 export function nodeRuntime(): Runtime {

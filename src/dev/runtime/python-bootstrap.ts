@@ -1,5 +1,5 @@
 // The Python side of a worker, as a string so that only dist/ ships (no .py file to
-// find at run time). It runs as `python3 -c GUARD BOOTSTRAP`: the guard checks the
+// find at run time). It runs as `python3 -c GUARD BOOTSTRAP PRELOAD`: the guard checks the
 // version before the bootstrap is even parsed, so an old interpreter gives one clear
 // exit code rather than a SyntaxError.
 //
@@ -23,7 +23,29 @@ exec(compile(_src, "<socketeer worker>", "exec"))
 `
 
 export const PYTHON_BOOTSTRAP = String.raw`
-import decimal, importlib, io, json, logging, os, sys, threading, time, traceback
+import decimal, importlib, io, json, logging, os, socket, sys, threading, time, traceback
+
+PRELOAD = sys.argv.pop(1).split() if len(sys.argv) > 1 else []
+
+
+def redirect(name, to_host, to_port):
+    """AWS's https name for the gateway's API ({apiId}.execute-api.{region}.amazonaws.com)
+    resolves to the gateway, on port 443 only; every other name and port resolves as
+    before. urllib3 (boto3) and socket.create_connection look names up through
+    socket.getaddrinfo."""
+    resolve = socket.getaddrinfo
+
+    def text(value):
+        return value.decode("ascii", "replace") if isinstance(value, (bytes, bytearray)) else value
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        name_ = text(host)
+        if isinstance(name_, str) and name_.lower().rstrip(".") == name and str(text(port)) in ("443", "https"):
+            return resolve(to_host, to_port, *args, **kwargs)
+        return resolve(host, port, *args, **kwargs)
+
+    socket.getaddrinfo = getaddrinfo
+
 
 proto_in = io.open(3, "rb", buffering=0)
 proto_out = io.open(4, "wb", buffering=0)
@@ -164,7 +186,33 @@ def load():
     return fn, None
 
 
+def init():
+    """The first message: the handler's whole environment (the gateway's endpoint, region,
+    CA bundle, known once it listens) and where AWS's name for its API leads."""
+    line = proto_in.readline()
+    if not line:
+        sys.exit(0)  # the gateway went away before it started
+    msg = json.loads(line)
+    os.environ.clear()
+    os.environ.update(msg["env"])
+    if msg.get("redirect"):
+        redirect(*msg["redirect"])
+
+
+def preload():
+    """Modules the handler will import (boto3), named by the gateway: imported while the
+    gateway is still starting, before the handler's environment arrives. Importing them
+    reads no environment; a failure here is the handler's own import's to report."""
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+
+
 def main():
+    preload()
+    init()
     fn, failure = load()
     if failure:
         send({"ready": False, "error": failure, "output": take_output()})

@@ -28,7 +28,10 @@ export interface Answer {
 export interface WorkerOptions {
   command: string
   cwd: string
+  /** The interpreter's environment at start; the handler's arrives with init(). */
   env: Record<string, string>
+  /** Modules to import while waiting for init() (what the handler imports, e.g. boto3). */
+  preload?: string[]
   /** Bytes the process wrote to fd 1/2 itself, outside the captured streams. */
   onStray(text: string): void
   /** The process ended (after start, whatever the reason). */
@@ -51,7 +54,8 @@ export class PythonWorker {
   #stopped = false
 
   constructor(options: WorkerOptions) {
-    const child = spawn(options.command, ['-c', PYTHON_GUARD, PYTHON_BOOTSTRAP], {
+    const args = ['-c', PYTHON_GUARD, PYTHON_BOOTSTRAP, (options.preload ?? []).join(' ')]
+    const child = spawn(options.command, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
@@ -148,6 +152,16 @@ export class PythonWorker {
 
   get alive(): boolean {
     return !this.#exited && !this.#stopped
+  }
+
+  /**
+   * The handler's environment and where AWS's name for the gateway's API leads (port 443
+   * only): the worker then imports the handler. Until this, it has started the
+   * interpreter and imported `preload`, nothing of the user's.
+   */
+  init(env: Record<string, string>, redirect?: { name: string; host: string; port: number }): void {
+    const to = redirect ? [redirect.name, redirect.host, redirect.port] : null
+    this.#input.write(`${JSON.stringify({ env, redirect: to })}\n`)
   }
 
   invoke(invocation: Invocation): Promise<Answer> {

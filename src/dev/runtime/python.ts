@@ -1,8 +1,9 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { delimiter, dirname, join, relative, sep } from 'node:path'
 import type { LambdaHandler } from '../options.js'
 import { FunctionTimeoutError, GatewayDeadlineError, PythonError } from './errors.js'
 import { REPORT_OUTPUT } from './invoke.js'
+import { type Interpreter, pythonCommand, resolveInterpreter } from './python-interpreter.js'
 import { type Answer, PythonWorker } from './python-worker.js'
 import type { EntrySpec, LoadedFunctions, Runtime, RuntimeHost } from './types.js'
 
@@ -17,16 +18,9 @@ export const MAX_WORKERS = 4
 
 const MEMORY_MB = 1024
 
-// The interpreter each command turned out to be: later workers start it directly.
+// The interpreter each command turned out to be in each folder (the worker reports its
+// sys.executable): later workers start it directly, past any shim.
 const executables = new Map<string, string>()
-
-/** The interpreter: `--python`, else the active virtualenv's, else python3 from PATH. */
-export function pythonCommand(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (explicit) return explicit
-  if (env.VIRTUAL_ENV)
-    return join(env.VIRTUAL_ENV, process.platform === 'win32' ? 'Scripts\\python.exe' : 'bin/python')
-  return process.platform === 'win32' ? 'python' : 'python3'
-}
 
 /** `_HANDLER` as Lambda spells it: the module path from the code directory, then the function. */
 export function lambdaHandlerString(spec: EntrySpec): string {
@@ -66,33 +60,61 @@ function displayName(spec: EntrySpec): string {
   return spec.functionName ?? relative(process.cwd(), spec.file)
 }
 
+// What the handler module imports that is worth importing before its environment is
+// known (the worker does it while the gateway starts): boto3 is most of a cold start.
+const PRELOADABLE = /^\s*(?:import|from)\s+(boto3|botocore)\b/gm
+
+function preloadFor(file: string): string[] {
+  try {
+    return [...new Set([...readFileSync(file, 'utf8').matchAll(PRELOADABLE)].map((m) => m[1]!))]
+  } catch {
+    return []
+  }
+}
+
 class PythonFunction {
   readonly handler: LambdaHandler
   #workers = new Set<PythonWorker>()
   #idle: PythonWorker[] = []
   #waiting: Array<(worker: PythonWorker) => void> = []
   #closed = false
+  #host: RuntimeHost | undefined
+  #started: PythonWorker[] = []
+  #logs: Parameters<RuntimeHost['log']>[0][] = []
+  readonly #cwd: string
+  readonly #interpreter: Interpreter
+  readonly #preload: string[]
 
   constructor(
     private readonly spec: EntrySpec,
-    private readonly host: RuntimeHost,
     private readonly command: string,
   ) {
     this.handler = (event: unknown, context: any) => this.#invoke(event, context)
+    this.#cwd = spec.codeDir ?? dirname(spec.file)
+    this.#interpreter = resolveInterpreter(command, this.#cwd)
+    this.#preload = preloadFor(spec.file)
   }
 
-  /** Starts the first worker now, so the first event finds it warm (or waits for it). */
+  get #key(): string {
+    return `${this.command}\0${this.#cwd}`
+  }
+
+  /**
+   * Starts the first worker now, so the first event finds it warm (or waits for it).
+   * Before attach() it starts the interpreter and imports what the handler will need;
+   * the handler itself loads once attach() gives it the gateway's environment.
+   */
   warm(): void {
     const worker = this.#spawn()
     this.#idle.push(worker)
     worker.ready.then(
       (output) => {
-        if (worker.executable) executables.set(this.command, worker.executable)
+        if (worker.executable) executables.set(this.#key, worker.executable)
         if (output) this.#logOutput(output, 'while loading')
       },
       (error) => {
         this.#forget(worker)
-        this.host.log({
+        this.#log({
           kind: 'GATEWAY',
           route: displayName(this.spec),
           detail: 'the Python handler failed to load (each event tries again)',
@@ -102,39 +124,70 @@ class PythonFunction {
     )
   }
 
-  #env(): Record<string, string> {
+  get attached(): boolean {
+    return this.#host !== undefined
+  }
+
+  /** The gateway is up: its environment goes to the workers started so far, and to every later one. */
+  attach(host: RuntimeHost): void {
+    this.#host = host
+    for (const worker of this.#started.splice(0)) this.#init(worker)
+    for (const event of this.#logs.splice(0)) host.log(event)
+  }
+
+  #log(event: Parameters<RuntimeHost['log']>[0]): void {
+    if (this.#host) this.#host.log(event)
+    else this.#logs.push(event)
+  }
+
+  // What the interpreter starts with: what it reads at start (PYTHONPATH, PATH) is final here.
+  #baseEnv(): Record<string, string> {
+    const vars: Record<string, string> = { ...(process.env as Record<string, string>), PYTHONUNBUFFERED: '1' }
+    // The code directory first on the import path, as Lambda's task root is.
+    vars.PYTHONPATH = [this.#cwd, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
+    if (this.#interpreter.path) vars.PATH = this.#interpreter.path
+    return vars
+  }
+
+  #env(host: RuntimeHost): Record<string, string> {
     const name = this.spec.functionName ?? 'socketeer-local'
-    const region = this.host.env().AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1'
+    const region = host.env().AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1'
+    const base = this.#baseEnv()
     const vars: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      ...this.host.env(),
+      ...base,
+      ...host.env(),
       AWS_LAMBDA_FUNCTION_NAME: name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(MEMORY_MB),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: 'local/[$LATEST]socketeer',
       AWS_EXECUTION_ENV: 'AWS_Lambda_python_socketeer_dev',
-      LAMBDA_TASK_ROOT: this.spec.codeDir ?? dirname(this.spec.file),
+      LAMBDA_TASK_ROOT: this.#cwd,
       _HANDLER: lambdaHandlerString(this.spec),
-      PYTHONUNBUFFERED: '1',
       ...this.spec.env,
     }
     vars.AWS_REGION ??= region
     vars.AWS_DEFAULT_REGION ??= vars.AWS_REGION
-    // The code directory first on the import path, as Lambda's task root is.
-    vars.PYTHONPATH = [vars.LAMBDA_TASK_ROOT, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
+    vars.PYTHONPATH = base.PYTHONPATH!
+    vars.PYTHONUNBUFFERED = '1'
     return vars
+  }
+
+  #init(worker: PythonWorker): void {
+    const host = this.#host!
+    worker.init(this.#env(host), host.redirect?.())
   }
 
   #spawn(): PythonWorker {
     const worker = new PythonWorker({
-      command: executables.get(this.command) ?? this.command,
-      cwd: this.spec.codeDir ?? dirname(this.spec.file),
-      env: this.#env(),
+      command: executables.get(this.#key) ?? this.#interpreter.command,
+      cwd: this.#cwd,
+      env: this.#baseEnv(),
+      preload: this.#preload,
       onStray: (text) => this.#logOutput(text, 'outside an invocation'),
       onExit: (w, how) => {
         this.#forget(w)
-        this.host.log({
+        this.#log({
           kind: 'GATEWAY',
           route: displayName(this.spec),
           detail: `the Python worker exited (${how}); a new one starts on the next event`,
@@ -142,11 +195,13 @@ class PythonFunction {
       },
     })
     this.#workers.add(worker)
+    if (this.#host) this.#init(worker)
+    else this.#started.push(worker)
     return worker
   }
 
   #logOutput(output: string, when: string): void {
-    this.host.log({ kind: 'GATEWAY', route: displayName(this.spec), detail: `output ${when}`, output })
+    this.#log({ kind: 'GATEWAY', route: displayName(this.spec), detail: `output ${when}`, output })
   }
 
   #forget(worker: PythonWorker): void {
@@ -182,7 +237,7 @@ class PythonFunction {
     let timer: NodeJS.Timeout | undefined
     try {
       await worker.ready
-      if (worker.executable) executables.set(this.command, worker.executable)
+      if (worker.executable) executables.set(this.#key, worker.executable)
       // Lambda's own timeout when the spec has one (a failed invocation), counted from
       // the end of init as Lambda counts it; else the gateway's deadline, past which the
       // worker is stopped all the same.
@@ -196,7 +251,7 @@ class PythonFunction {
         timer = setTimeout(() => {
           worker.stop()
           this.#forget(worker)
-          this.host.log({
+          this.#log({
             kind: 'GATEWAY',
             route: displayName(this.spec),
             detail: `stopped the Python worker after ${limit}ms (timeout); a new one starts on the next event`,
@@ -241,16 +296,59 @@ export interface PythonRuntimeOptions {
   python?: string
 }
 
+// Functions started before the gateway listened, by spec, for load() to adopt.
+function specKey(spec: EntrySpec, command: string): string {
+  return JSON.stringify([
+    command,
+    spec.file,
+    spec.exportName,
+    spec.codeDir,
+    spec.env,
+    spec.timeoutMs,
+    spec.functionName,
+  ])
+}
+
 export function pythonRuntime(options: PythonRuntimeOptions = {}): Runtime {
+  const prepared = new Map<string, PythonFunction[]>()
   return {
     name: 'python',
+    prepare(specs: EntrySpec[]): () => void {
+      const command = pythonCommand(options.python)
+      const mine: PythonFunction[] = []
+      for (const spec of specs) {
+        try {
+          lambdaHandlerString(spec)
+        } catch {
+          continue // load() reports it
+        }
+        const fn = new PythonFunction(spec, command)
+        fn.warm()
+        mine.push(fn)
+        const key = specKey(spec, command)
+        prepared.set(key, [...(prepared.get(key) ?? []), fn])
+      }
+      return () => {
+        for (const [key, list] of prepared) {
+          const left = list.filter((fn) => !mine.includes(fn))
+          if (left.length > 0) prepared.set(key, left)
+          else prepared.delete(key)
+        }
+        for (const fn of mine) if (!fn.attached) fn.close()
+      }
+    },
     async load(specs: EntrySpec[], host: RuntimeHost): Promise<LoadedFunctions> {
       const command = pythonCommand(options.python)
+      for (const spec of specs) lambdaHandlerString(spec) // a spec that cannot be a Python handler fails the load now
       const functions = specs.map((spec) => {
-        lambdaHandlerString(spec) // a spec that cannot be a Python handler fails the load now
-        return new PythonFunction(spec, host, command)
+        const key = specKey(spec, command)
+        const ready = prepared.get(key)?.shift()
+        if (prepared.get(key)?.length === 0) prepared.delete(key)
+        const fn = ready ?? new PythonFunction(spec, command)
+        if (!ready) fn.warm()
+        fn.attach(host)
+        return fn
       })
-      for (const fn of functions) fn.warm()
       const files = new Set<string>()
       for (const spec of specs) {
         files.add(spec.file)

@@ -32,6 +32,12 @@ export interface RuntimeHost {
   env(): Record<string, string>
   /** One dev log event (a worker's death, output written outside an invocation). */
   log: DevLogger
+  /**
+   * AWS's https name for the gateway's API (`{apiId}.execute-api.{region}.amazonaws.com`)
+   * and the address and port it leads to, for worker processes to resolve that one name
+   * (on port 443) to the gateway; undefined when the gateway does not speak https.
+   */
+  redirect?(): { name: string; host: string; port: number } | undefined
 }
 
 /** One generation of loaded functions: what a reload replaces as a whole. */
@@ -52,6 +58,12 @@ export interface LoadedFunctions {
  */
 export interface Runtime {
   readonly name: 'node' | 'python'
+  /**
+   * Starts, before the gateway listens, what needs nothing from it (a Python interpreter
+   * and the modules its handler imports), for load() to adopt; returns what stops
+   * whatever load() did not adopt.
+   */
+  prepare?(specs: EntrySpec[]): () => void
   /** Loads the entries together (entries of one Node file share module state). */
   load(specs: EntrySpec[], host: RuntimeHost, previous?: Iterable<string>): Promise<LoadedFunctions>
 }

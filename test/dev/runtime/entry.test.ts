@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseCli } from '../../../src/dev/cli-args.js'
 import { parseEntry } from '../../../src/dev/runtime/entry.js'
-import { lambdaHandlerString, pythonCommand } from '../../../src/dev/runtime/python.js'
+import { lambdaHandlerString } from '../../../src/dev/runtime/python.js'
+import { pythonCommand } from '../../../src/dev/runtime/python-interpreter.js'
 
 // Entry forms as users write them, into the one EntrySpec shape.
 

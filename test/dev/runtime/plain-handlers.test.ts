@@ -76,6 +76,44 @@ describe('plain handlers, unchanged', () => {
     expect(lines.some((l) => /MANAGE\s+POST @connections\s/.test(l))).toBe(true)
   })
 
+  // SDK v2, as AWS's v2 sample writes it: the endpoint without a scheme (https), the stage
+  // in its path; then the execute-api name.
+  it('an SDK v2 handler posting to {domainName}/{stage} and the execute-api name reaches the gateway', async () => {
+    const dir = project({
+      'handler.js': `
+const AWS = require('aws-sdk')
+exports.handler = async (event) => {
+  const { domainName, stage, connectionId, eventType } = event.requestContext
+  if (eventType !== 'MESSAGE') return { statusCode: 200 }
+  const api = new AWS.ApiGatewayManagementApi({ apiVersion: '2018-11-29', endpoint: domainName + '/' + stage })
+  await api.postToConnection({ ConnectionId: connectionId, Data: 'v2:' + event.body }).promise()
+  try {
+    await api.postToConnection({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: 'x' }).promise()
+  } catch (error) {
+    await api.postToConnection({ ConnectionId: connectionId, Data: 'gone:' + error.code + ':' + error.statusCode }).promise()
+  }
+  const https = new AWS.ApiGatewayManagementApi({ endpoint: 'https://' + domainName + '/' + stage })
+  await https.postToConnection({ ConnectionId: connectionId, Data: 'https:' + event.body }).promise()
+  const aws = new AWS.ApiGatewayManagementApi({
+    endpoint: event.requestContext.apiId + '.execute-api.' + process.env.AWS_REGION + '.amazonaws.com/' + stage,
+  })
+  await aws.postToConnection({ ConnectionId: connectionId, Data: 'execute-api:' + event.body }).promise()
+  return { statusCode: 200 }
+}
+`,
+      'package.json': '{"name":"v2-project"}',
+    })
+    const { server, lines } = await dev({ entry: join(dir, 'handler.js') })
+    const c = await connected(server.gateway.url)
+    c.ws.send('hi')
+    expect((await c.next(30_000)).data).toBe('v2:hi')
+    expect((await c.next(20_000)).data).toBe('gone:GoneException:410')
+    expect((await c.next(20_000)).data).toBe('https:hi')
+    expect((await c.next(20_000)).data).toBe('execute-api:hi')
+    // Over the wire (https), not the in-process shortcut.
+    expect(lines.filter((l) => /MANAGE\s+POST @connections\s/.test(l)).length).toBe(5)
+  })
+
   it('the gateway sets the management endpoint for the handlers it runs (app.broadcast from an HTTP route)', async () => {
     const dir = project({
       'app.ts': `
