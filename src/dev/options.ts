@@ -36,6 +36,14 @@ export interface HttpRoute {
   /** The function's own timeout (default the integration timeout). */
   timeoutMs?: number
   functionName?: string
+  /**
+   * The CORS configuration of this route's API (a project file's `cors`), instead of the
+   * gateway-wide `cors`. As API Gateway answers it: on a REST route (`events: 'rest'`) an
+   * OPTIONS method answered 200 by the gateway (the Serverless Framework's and SAM's MOCK
+   * integration) and the function's responses untouched; on an HTTP API route preflights
+   * answered 204 and the configured headers replacing the function's own on every response.
+   */
+  cors?: CorsOptions
 }
 
 /** The inspector page at `/_socketeer/` (docs/inspector.md). */
