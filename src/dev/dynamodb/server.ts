@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { ProjectFileError } from '../project/errors.js'
 import { DynamoStartError } from './errors.js'
 import type { TableSpec } from './tables.js'
+import { TimeToLive } from './ttl.js'
 
 // The embedded DynamoDB: dynalite on loopback (in memory, or in a folder), or a server
 // the user already runs (`--dynamodb <url>`). The project's tables are created through
@@ -20,9 +21,15 @@ export interface DynamoOptions {
   host?: string
   /** Region of the SDK client that creates the tables. */
   region?: string
+  /**
+   * How often the embedded server deletes items whose TTL has passed (DynamoDB does it in
+   * the background, typically within days). Default 5000 ms; 0 never deletes them.
+   */
+  ttlSweepMs?: number
 }
 
 export const DEFAULT_DYNAMODB_PORT = 4566
+export const DEFAULT_TTL_SWEEP_MS = 5000
 
 export interface Dynamo {
   endpoint: string
@@ -79,7 +86,7 @@ export async function startDynamo(options: DynamoOptions): Promise<Dynamo> {
   }
   let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined
   const sdk = async () => {
-    const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb')
+    const { DynamoDBClient, ...commands } = await import('@aws-sdk/client-dynamodb')
     client ??= new DynamoDBClient({
       endpoint,
       region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
@@ -89,10 +96,17 @@ export async function startDynamo(options: DynamoOptions): Promise<Dynamo> {
       },
       maxAttempts: 1,
     })
-    return { client, CreateTableCommand }
+    return { client, commands }
   }
   const made: Dynamo['tables'] = []
+  // dynalite has no TTL: answered in front of it, and expired items swept.
+  const sweepMs = options.ttlSweepMs ?? DEFAULT_TTL_SWEEP_MS
+  if (!Number.isFinite(sweepMs) || sweepMs < 0)
+    throw new DynamoStartError(`ttlSweepMs must be 0 or a positive number of ms, got ${sweepMs}`)
+  const ttl = server ? new TimeToLive(sdk, sweepMs) : undefined
+  if (server) ttl!.intercept(server)
   const close = async () => {
+    await ttl?.close()
     client?.destroy()
     if (server) {
       const s = server
@@ -103,10 +117,11 @@ export async function startDynamo(options: DynamoOptions): Promise<Dynamo> {
   const ensure = async (specs: TableSpec[]) => {
     const todo = specs.filter((spec) => !made.some((t) => t.name === spec.input.TableName))
     if (todo.length === 0) return
-    const { client, CreateTableCommand } = await sdk()
+    const { client, commands } = await sdk()
     for (const spec of todo) {
+      if (spec.ttlAttribute) ttl?.enable(spec.input.TableName, spec.ttlAttribute)
       try {
-        await client.send(new CreateTableCommand(spec.input as never))
+        await client.send(new commands.CreateTableCommand(spec.input as never))
         made.push({ name: spec.input.TableName, status: 'created', ttlAttribute: spec.ttlAttribute })
       } catch (error) {
         const e = error as Error & { name: string }
