@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { Call } from './client.js'
 
 // Time to Live for the embedded DynamoDB. dynalite answers DescribeTimeToLive with
 // DISABLED always and does not know UpdateTimeToLive, so both are answered here, in front
@@ -7,17 +8,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 // not more than five years in the past) is deleted; any other type is ignored. AWS deletes
 // within days; locally the sweep runs every few seconds. Until it runs, expired items still
 // show in reads, as on AWS.
-
-/** The SDK v3 calls the sweep needs (the server's own client). */
-export interface TtlClient {
-  send(command: unknown): Promise<any>
-}
-
-export interface TtlCommands {
-  DescribeTableCommand: new (input: any) => unknown
-  ScanCommand: new (input: any) => unknown
-  DeleteItemCommand: new (input: any) => unknown
-}
 
 const PREFIX = 'DynamoDB_20120810.'
 const FIVE_YEARS_S = 5 * 365 * 24 * 3600
@@ -75,7 +65,7 @@ export class TimeToLive {
   #closed = false
 
   constructor(
-    private readonly client: () => Promise<{ client: TtlClient; commands: TtlCommands }>,
+    private readonly call: Call,
     private readonly sweepMs: number,
   ) {}
 
@@ -106,9 +96,8 @@ export class TimeToLive {
   }
 
   async #exists(table: string): Promise<boolean> {
-    const { client, commands } = await this.client()
     try {
-      const out = await client.send(new commands.DescribeTableCommand({ TableName: table }))
+      const out = await this.call('DescribeTable', { TableName: table })
       this.#keys.set(
         table,
         out.Table.KeySchema.map((k: { AttributeName: string }) => k.AttributeName),
@@ -193,13 +182,12 @@ export class TimeToLive {
 
   async #sweepAll(nowMs: number): Promise<number> {
     if (this.#attributes.size === 0) return 0
-    const { client, commands } = await this.client()
     const now = Math.floor(nowMs / 1000)
     let deleted = 0
     for (const [table, attribute] of this.#attributes) {
       if (this.#closed) break
       try {
-        deleted += await this.#sweepTable(client, commands, table, attribute, now)
+        deleted += await this.#sweepTable(table, attribute, now)
       } catch (e) {
         // A table deleted (or re-created) since: its key schema is read again next time.
         this.#keys.delete(table)
@@ -209,13 +197,7 @@ export class TimeToLive {
     return deleted
   }
 
-  async #sweepTable(
-    client: TtlClient,
-    commands: TtlCommands,
-    table: string,
-    attribute: string,
-    now: number,
-  ): Promise<number> {
+  async #sweepTable(table: string, attribute: string, now: number): Promise<number> {
     let deleted = 0
     if (!this.#keys.has(table) && !(await this.#exists(table))) return 0
     const keys = this.#keys.get(table)!
@@ -227,28 +209,24 @@ export class TimeToLive {
     const values = { ':now': { N: String(now) }, ':floor': { N: String(now - FIVE_YEARS_S) } }
     let start: Record<string, unknown> | undefined
     do {
-      const page = await client.send(
-        new commands.ScanCommand({
-          TableName: table,
-          FilterExpression: '#ttl < :now AND #ttl >= :floor',
-          ProjectionExpression: keys.map((_, i) => `#k${i}`).join(', '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ExclusiveStartKey: start,
-        }),
-      )
+      const page = await this.call('Scan', {
+        TableName: table,
+        FilterExpression: '#ttl < :now AND #ttl >= :floor',
+        ProjectionExpression: keys.map((_, i) => `#k${i}`).join(', '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ...(start && { ExclusiveStartKey: start }),
+      })
       for (const key of page.Items ?? []) {
         try {
-          await client.send(
-            new commands.DeleteItemCommand({
-              TableName: table,
-              Key: key,
-              // Not if it was written again since the scan with a later expiry.
-              ConditionExpression: '#ttl < :now AND #ttl >= :floor',
-              ExpressionAttributeNames: { '#ttl': attribute },
-              ExpressionAttributeValues: values,
-            }),
-          )
+          await this.call('DeleteItem', {
+            TableName: table,
+            Key: key,
+            // Not if it was written again since the scan with a later expiry.
+            ConditionExpression: '#ttl < :now AND #ttl >= :floor',
+            ExpressionAttributeNames: { '#ttl': attribute },
+            ExpressionAttributeValues: values,
+          })
           deleted++
         } catch (e) {
           if ((e as Error).name !== 'ConditionalCheckFailedException') throw e
