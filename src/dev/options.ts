@@ -137,7 +137,8 @@ export interface GatewayOptions extends Integrations {
   handlerEnv?: boolean
   /**
    * Also answer @connections at `/@connections/{id}`, without the stage, as
-   * serverless-offline does (API Gateway itself answers 403 there). Default false.
+   * serverless-offline does (API Gateway itself answers 403 there), while clients still
+   * connect at `/{stage}`: `basePath: ''` for @connections alone. Default false.
    */
   connectionsWithoutStage?: boolean
   /**
@@ -185,7 +186,11 @@ export interface ResolvedOptions {
   inProcessManagement: boolean
   tls: boolean
   handlerEnv: boolean
-  connectionsWithoutStage: boolean
+  /**
+   * Where @connections also answers besides `/{stage}`: the base path, and `''` with
+   * connectionsWithoutStage (base-path.ts applies it).
+   */
+  connectionsBases: string[]
   authorizerIdentitySource: string[]
   allowedHosts: string[]
 }
@@ -251,11 +256,12 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   const expression = options.routeSelectionExpression ?? DEFAULTS.routeSelectionExpression
   const rr = options.routeResponses ?? false
   const rrSet = new Set(Array.isArray(rr) ? rr : [])
+  const basePath = basePathOf(options.basePath)
   return {
     host: options.host ?? DEFAULTS.host,
     port,
     stage,
-    basePath: basePathOf(options.basePath),
+    basePath,
     cors: options.cors === true ? {} : options.cors || undefined,
     apiId: options.apiId ?? DEFAULTS.apiId,
     expression,
@@ -283,7 +289,12 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     inProcessManagement: options.inProcessManagement ?? true,
     tls: options.tls ?? true,
     handlerEnv: options.handlerEnv ?? true,
-    connectionsWithoutStage: options.connectionsWithoutStage ?? false,
+    connectionsBases: [
+      ...new Set([
+        ...(basePath === undefined ? [] : [basePath]),
+        ...(options.connectionsWithoutStage ? [''] : []),
+      ]),
+    ],
     authorizerIdentitySource: options.authorizerIdentitySource ?? [],
     allowedHosts: allowedHosts(options.allowedHosts),
   }
