@@ -3,7 +3,12 @@
 // lower-cased request headers; no state.
 
 export interface CorsOptions {
-  /** Allowed origins: `'*'` (default), one origin, or a list (the request's origin is echoed when listed). */
+  /**
+   * Allowed origins: `'*'` (default), one origin, or a list (the request's origin is echoed
+   * when listed). A listed entry with `*` in it is a pattern, `*` standing for one or more
+   * characters (`https://*.example.com`), as API Gateway's HTTP API CORS and the Serverless
+   * Framework's `origins` take them.
+   */
   origin?: string | string[]
   /** Allowed methods for preflights; default GET, HEAD, PUT, PATCH, POST, DELETE. */
   methods?: string[]
@@ -33,7 +38,16 @@ function allowedOrigin(options: CorsOptions, origin: string | undefined): string
   const allowed = options.origin ?? '*'
   if (allowed === '*') return options.credentials && origin ? origin : '*'
   const list = Array.isArray(allowed) ? allowed : [allowed]
-  return origin !== undefined && list.includes(origin) ? origin : undefined
+  if (list.includes('*')) return options.credentials && origin ? origin : '*'
+  if (origin === undefined) return undefined
+  return list.some((entry) => entry === origin || (entry.includes('*') && pattern(entry).test(origin)))
+    ? origin
+    : undefined
+}
+
+function pattern(entry: string): RegExp {
+  const parts = entry.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(`^${parts.join('.+')}$`)
 }
 
 /** Headers for an actual (non-preflight) response; empty when the origin is not allowed. */

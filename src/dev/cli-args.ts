@@ -208,6 +208,12 @@ export const FLAGS: Flag[] = [
     help: "the embedded DynamoDB's port (default 4566; 0 picks one)",
     apply: () => {},
   },
+  {
+    name: 'dynamodb-ttl-sweep',
+    value: '<ms>',
+    help: 'how often expired TTL items are deleted (default 5000; 0 never)',
+    apply: () => {},
+  },
 ]
 
 /** Switches that are not options of the gateway. */
@@ -387,7 +393,7 @@ function projectFlags(v: Record<string, string | string[] | boolean | undefined>
       throw new UsageError('--parameter-overrides is for templates; serverless.yml takes --stage')
     options.parameterOverrides = parseParameterOverrides(overrides)
   }
-  if (v['no-dynamodb'] && (v.dynamodb || v['dynamodb-dir'] || v['dynamodb-port']))
+  if (v['no-dynamodb'] && (v.dynamodb || v['dynamodb-dir'] || v['dynamodb-port'] || v['dynamodb-ttl-sweep']))
     throw new UsageError('--no-dynamodb with another --dynamodb option: pick one')
   if (v['no-dynamodb']) options.dynamodb = false
   else {
@@ -404,9 +410,17 @@ function projectFlags(v: Record<string, string | string[] | boolean | undefined>
         throw new UsageError(`--dynamodb-port: invalid port ${v['dynamodb-port']}`)
       dynamodb.port = port
     }
-    if (dynamodb.url && (dynamodb.dir || dynamodb.port !== undefined))
+    if (typeof v['dynamodb-ttl-sweep'] === 'string') {
+      const ms = Number(v['dynamodb-ttl-sweep'])
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new UsageError(
+          `--dynamodb-ttl-sweep: expected ms (0 for never), got ${v['dynamodb-ttl-sweep']}`,
+        )
+      dynamodb.ttlSweepMs = ms
+    }
+    if (dynamodb.url && (dynamodb.dir || dynamodb.port !== undefined || dynamodb.ttlSweepMs !== undefined))
       throw new UsageError(
-        '--dynamodb <url> names a running server: --dynamodb-dir and --dynamodb-port do not apply',
+        '--dynamodb <url> names a running server: --dynamodb-dir, --dynamodb-port and --dynamodb-ttl-sweep do not apply',
       )
     if (Object.keys(dynamodb).length > 0) options.dynamodb = dynamodb
   }

@@ -86,6 +86,7 @@ function integrationsOf(p: Plan, handlers: Map<Planned, LambdaHandler>): Integra
         handler: fn,
         timeoutMs: planned.spec.timeoutMs,
         functionName: planned.spec.functionName,
+        ...(slot.http.cors && { cors: slot.http.cors }),
       })
   }
   for (const key of p.mainServes) routes[key] = out.handler!

@@ -36,6 +36,14 @@ export interface HttpRoute {
   /** The function's own timeout (default the integration timeout). */
   timeoutMs?: number
   functionName?: string
+  /**
+   * The CORS configuration of this route's API (a project file's `cors`), instead of the
+   * gateway-wide `cors`. As API Gateway answers it: on a REST route (`events: 'rest'`) an
+   * OPTIONS method answered 200 by the gateway (the Serverless Framework's and SAM's MOCK
+   * integration) and the function's responses untouched; on an HTTP API route preflights
+   * answered 204 and the configured headers replacing the function's own on every response.
+   */
+  cors?: CorsOptions
 }
 
 /** The inspector page at `/_socketeer/` (docs/inspector.md). */
@@ -133,7 +141,8 @@ export interface GatewayOptions extends Integrations {
   handlerEnv?: boolean
   /**
    * Also answer @connections at `/@connections/{id}`, without the stage, as
-   * serverless-offline does (API Gateway itself answers 403 there). Default false.
+   * serverless-offline does (API Gateway itself answers 403 there), while clients still
+   * connect at `/{stage}`: `basePath: ''` for @connections alone. Default false.
    */
   connectionsWithoutStage?: boolean
   /**
@@ -181,7 +190,11 @@ export interface ResolvedOptions {
   inProcessManagement: boolean
   tls: boolean
   handlerEnv: boolean
-  connectionsWithoutStage: boolean
+  /**
+   * Where @connections also answers besides `/{stage}`: the base path, and `''` with
+   * connectionsWithoutStage (base-path.ts applies it).
+   */
+  connectionsBases: string[]
   authorizerIdentitySource: string[]
   allowedHosts: string[]
 }
@@ -250,11 +263,12 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   const expression = options.routeSelectionExpression ?? DEFAULTS.routeSelectionExpression
   const rr = options.routeResponses ?? false
   const rrSet = new Set(Array.isArray(rr) ? rr : [])
+  const basePath = basePathOf(options.basePath)
   return {
     host: options.host ?? DEFAULTS.host,
     port,
     stage,
-    basePath: basePathOf(options.basePath),
+    basePath,
     cors: options.cors === true ? {} : options.cors || undefined,
     apiId: options.apiId ?? DEFAULTS.apiId,
     expression,
@@ -282,7 +296,12 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     inProcessManagement: options.inProcessManagement ?? true,
     tls: options.tls ?? true,
     handlerEnv: options.handlerEnv ?? true,
-    connectionsWithoutStage: options.connectionsWithoutStage ?? false,
+    connectionsBases: [
+      ...new Set([
+        ...(basePath === undefined ? [] : [basePath]),
+        ...(options.connectionsWithoutStage ? [''] : []),
+      ]),
+    ],
     authorizerIdentitySource: options.authorizerIdentitySource ?? [],
     allowedHosts: allowedHosts(options.allowedHosts),
   }

@@ -23,6 +23,30 @@ describe('basePath', () => {
     expect((await staged.next()).data).toBe('via stage')
   })
 
+  it('connectionsWithoutStage: @connections also at the root, clients still at /{stage}; with a base path, at both', async () => {
+    const { gw } = await start({ handler: recorder().handler, connectionsWithoutStage: true })
+    expect(gw.url).toBe(`ws://127.0.0.1:${gw.port}/dev`)
+    expect(await refused(`ws://127.0.0.1:${gw.port}`)).toBe('Unexpected server response: 403')
+    const c = await connected(gw.url)
+    const [id] = gw.connections()
+    await sdk(gw.httpUrl).send(new PostToConnectionCommand({ ConnectionId: id, Data: 'stage-less' }))
+    expect((await c.next()).data).toBe('stage-less')
+
+    const both = await start({
+      handler: recorder().handler,
+      basePath: '/chat',
+      connectionsWithoutStage: true,
+    })
+    const m = await connected(both.gw.url)
+    const [mid] = both.gw.connections()
+    await sdk(both.gw.httpUrl).send(new PostToConnectionCommand({ ConnectionId: mid, Data: 'root' }))
+    await sdk(`${both.gw.httpUrl}/chat`).send(
+      new PostToConnectionCommand({ ConnectionId: mid, Data: 'mapped' }),
+    )
+    expect((await m.next()).data).toBe('root')
+    expect((await m.next()).data).toBe('mapped')
+  })
+
   it('a mapping path serves there', async () => {
     const { gw } = await start({ handler: recorder().handler, basePath: 'chat/' })
     expect(gw.url).toBe(`ws://127.0.0.1:${gw.port}/chat`)

@@ -2,8 +2,10 @@ import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { ProjectFileError } from '../project/errors.js'
+import { type Call, type DynamoCall, dynamoCall } from './client.js'
 import { DynamoStartError } from './errors.js'
 import type { TableSpec } from './tables.js'
+import { TimeToLive } from './ttl.js'
 
 // The embedded DynamoDB: dynalite on loopback (in memory, or in a folder), or a server
 // the user already runs (`--dynamodb <url>`). The project's tables are created through
@@ -20,9 +22,15 @@ export interface DynamoOptions {
   host?: string
   /** Region of the SDK client that creates the tables. */
   region?: string
+  /**
+   * How often the embedded server deletes items whose TTL has passed (DynamoDB does it in
+   * the background, typically within days). Default 5000 ms; 0 never deletes them.
+   */
+  ttlSweepMs?: number
 }
 
 export const DEFAULT_DYNAMODB_PORT = 4566
+export const DEFAULT_TTL_SWEEP_MS = 5000
 
 export interface Dynamo {
   endpoint: string
@@ -77,23 +85,24 @@ export async function startDynamo(options: DynamoOptions): Promise<Dynamo> {
       throw error
     }
   }
-  let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined
-  const sdk = async () => {
-    const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb')
-    client ??= new DynamoDBClient({
-      endpoint,
-      region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      credentials: {
-        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-      },
-      maxAttempts: 1,
+  let client: DynamoCall | undefined
+  const call: Call = (operation, input) => {
+    client ??= dynamoCall(endpoint!, options.region ?? process.env.AWS_REGION ?? 'us-east-1', {
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
     })
-    return { client, CreateTableCommand }
+    return client(operation, input)
   }
   const made: Dynamo['tables'] = []
+  // dynalite has no TTL: answered in front of it, and expired items swept.
+  const sweepMs = options.ttlSweepMs ?? DEFAULT_TTL_SWEEP_MS
+  if (!Number.isFinite(sweepMs) || sweepMs < 0)
+    throw new DynamoStartError(`ttlSweepMs must be 0 or a positive number of ms, got ${sweepMs}`)
+  const ttl = server ? new TimeToLive(call, sweepMs) : undefined
+  if (server) ttl!.intercept(server)
   const close = async () => {
-    client?.destroy()
+    await ttl?.close()
+    client?.close()
     if (server) {
       const s = server
       server = undefined
@@ -103,10 +112,10 @@ export async function startDynamo(options: DynamoOptions): Promise<Dynamo> {
   const ensure = async (specs: TableSpec[]) => {
     const todo = specs.filter((spec) => !made.some((t) => t.name === spec.input.TableName))
     if (todo.length === 0) return
-    const { client, CreateTableCommand } = await sdk()
     for (const spec of todo) {
+      if (spec.ttlAttribute) ttl?.enable(spec.input.TableName, spec.ttlAttribute)
       try {
-        await client.send(new CreateTableCommand(spec.input as never))
+        await call('CreateTable', spec.input as unknown as Record<string, unknown>)
         made.push({ name: spec.input.TableName, status: 'created', ttlAttribute: spec.ttlAttribute })
       } catch (error) {
         const e = error as Error & { name: string }

@@ -1,8 +1,11 @@
 import type { ResolvedOptions } from '../options.js'
 
-// Where the WebSocket API is served. On AWS the execute-api URL is /{stage}; a custom
-// domain's API mapping serves it at its mapping path, and a root mapping at / (where
-// serverless-offline users connect). `basePath` adds that path; /{stage} keeps working.
+// Where the WebSocket API and @connections are served: the one rule for stage-less and
+// mapped URLs. On AWS the execute-api URL is /{stage}; a custom domain's API mapping
+// serves it at its mapping path, and a root mapping at / (where serverless-offline users
+// connect). `basePath` adds that path for both; `connectionsWithoutStage` adds the root
+// for @connections alone (serverless-offline's stage-less @connections, for handlers
+// written against it). /{stage} keeps working either way.
 
 type PathOptions = Pick<ResolvedOptions, 'stage' | 'basePath'>
 
@@ -18,11 +21,14 @@ export function servesWebSocketAt(options: PathOptions, pathname: string): boole
   return options.basePath !== undefined && path === (options.basePath || '/')
 }
 
-/** `{basePath}/@connections/{id}` as `/{stage}/@connections/{id}`; other paths unchanged. */
-export function managementPathOf(options: PathOptions, path: string): string {
-  const base = options.basePath
-  if (base === undefined || path.startsWith(`/${options.stage}/`)) return path
-  return path.startsWith(`${base}/@connections`) ? `/${options.stage}${path.slice(base.length)}` : path
+/** `{base}/@connections/{id}` as `/{stage}/@connections/{id}`; other paths unchanged. */
+export function managementPathOf(
+  options: Pick<ResolvedOptions, 'stage' | 'connectionsBases'>,
+  path: string,
+): string {
+  if (path.startsWith(`/${options.stage}/`)) return path
+  const base = options.connectionsBases.find((b) => path.startsWith(`${b}/@connections`))
+  return base === undefined ? path : `/${options.stage}${path.slice(base.length)}`
 }
 
 /** The 403 log line's advice: the URL to use instead. */

@@ -243,12 +243,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       })
       return
     }
-    // serverless-offline's stageless @connections path, when asked for (a serverless.yml project).
-    const managed =
-      resolved.connectionsWithoutStage && path.startsWith('/@connections/')
-        ? `/${resolved.stage}${path}`
-        : managementPathOf(resolved, path)
-    const target = parseManagementPath(req.method ?? 'GET', managed, resolved.stage)
+    const target = parseManagementPath(req.method ?? 'GET', managementPathOf(resolved, path), resolved.stage)
     const work =
       target === undefined
         ? handleHttp(state, req, res)

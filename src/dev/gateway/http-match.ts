@@ -32,13 +32,14 @@ function compile(route: HttpRoute): { regex: RegExp; names: string[] } {
 /** Exact paths before templated ones, as API Gateway prefers the most specific route. */
 export function matchHttpRoute(
   routes: readonly HttpRoute[],
-  method: string,
+  /** `undefined`: a route of any method on the path. */
+  method: string | undefined,
   path: string,
 ): HttpMatch | undefined {
   let best: HttpMatch | undefined
   let bestScore = -1
   for (const route of routes) {
-    if (route.method !== 'ANY' && route.method !== method.toUpperCase()) continue
+    if (method !== undefined && route.method !== 'ANY' && route.method !== method.toUpperCase()) continue
     const { regex, names } = compile(route)
     const m = regex.exec(path)
     if (!m) continue

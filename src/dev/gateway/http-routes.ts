@@ -58,9 +58,11 @@ function onStage(pathname: string, stage: string): boolean {
   return pathname === `/${stage}` || pathname.startsWith(`/${stage}/`)
 }
 
-function send(res: ServerResponse, result: ProxyResult): number {
+/** `dropCors`: an HTTP API with a CORS configuration ignores the function's own CORS headers. */
+function send(res: ServerResponse, result: ProxyResult, dropCors = false): number {
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of result.headers) {
+    if (dropCors && name.toLowerCase().startsWith('access-control-')) continue
     const prev = headers[name]
     headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
   }
@@ -94,8 +96,28 @@ export async function handleHttp(
   const { pathname, query } = splitUrl(req.url)
   const path = stripStage(pathname, options.stage)
   const route = `${req.method} ${path}`
-  if (options.cors) {
-    const asked = req.headers as Record<string, string | undefined>
+  const asked = req.headers as Record<string, string | undefined>
+  const method = (req.method ?? 'GET').toUpperCase()
+  // A route's own CORS configuration (a project file's) before the gateway-wide option.
+  const own =
+    options.http === false
+      ? undefined
+      : state.table.corsRoute(method === 'OPTIONS' ? asked['access-control-request-method'] : method, path)
+  const ownCors = own?.route.cors
+  const restCors = own?.route.events !== 'v2'
+  if (ownCors) {
+    // REST: the OPTIONS method's MOCK integration answers any OPTIONS (200); HTTP API: preflights (204).
+    if (method === 'OPTIONS' && (restCors || isPreflight(method, asked))) {
+      req.resume()
+      const status = restCors ? 200 : 204
+      res.writeHead(status, preflightHeaders(ownCors, asked))
+      res.end()
+      log({ kind: 'HTTP', route, status, detail: 'CORS preflight (answered by the gateway)' })
+      return
+    }
+    if (!restCors)
+      for (const [name, value] of Object.entries(corsHeaders(ownCors, asked))) res.setHeader(name, value)
+  } else if (options.cors) {
     if (isPreflight(req.method ?? '', asked)) {
       // As API Gateway's CORS configuration does: the preflight never reaches the function.
       req.resume()
@@ -197,7 +219,7 @@ export async function handleHttp(
   log({
     kind: 'HTTP',
     route,
-    status: send(res, read.result),
+    status: send(res, read.result, !!ownCors && !restCors),
     ms: elapsed(),
     output: outcome.output,
     result: outcome.value,

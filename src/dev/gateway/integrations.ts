@@ -91,4 +91,14 @@ export class IntegrationTable {
     const routes = this.#current.httpRoutes
     return routes && routes.length > 0 ? matchHttpRoute(routes, method, path) : undefined
   }
+
+  /**
+   * The route whose own CORS configuration answers for a request: the one `method` would
+   * reach, else any on the path (a preflight for a method the path does not serve).
+   */
+  corsRoute(method: string | undefined, path: string): HttpMatch | undefined {
+    const routes = this.#current.httpRoutes?.filter((r) => r.cors)
+    if (!routes || routes.length === 0) return undefined
+    return (method && matchHttpRoute(routes, method, path)) || matchHttpRoute(routes, undefined, path)
+  }
 }

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import type { Server as HttpServer } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { isIP, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Duplex } from 'node:stream'
 import tls from 'node:tls'
@@ -25,8 +26,73 @@ export interface LocalCertificate {
   dispose(): void
 }
 
-/** A throwaway CA and a server certificate for these names, signed by it. */
+interface Made {
+  names: string[]
+  notAfter: number
+  key: string
+  cert: string
+  caCert: string
+}
+
+// Making a certificate loads selfsigned and its ASN.1 stack and signs twice: about 0.2 s
+// of CPU at each start. The leaf (its key, and the CA's certificate, never the CA's key)
+// is kept in the user's cache folder (private to them, as ssh keeps keys) and reused
+// until a week before it expires. Only the processes a gateway starts trust that CA.
+const KEEP_MS = 7 * 24 * 3600_000
+
+function cacheDir(): string | undefined {
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'socketeer', 'tls')
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const s = lstatSync(dir)
+    const mine = process.getuid === undefined || s.uid === process.getuid()
+    return s.isDirectory() && mine && (s.mode & 0o077) === 0 ? dir : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function cached(file: string | undefined, names: string[]): Made | undefined {
+  if (!file) return undefined
+  try {
+    const made = JSON.parse(readFileSync(file, 'utf8')) as Made
+    const same = JSON.stringify(made.names) === JSON.stringify(names)
+    return same && made.notAfter - Date.now() > KEEP_MS && made.key && made.cert && made.caCert
+      ? made
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function keep(file: string | undefined, made: Made): void {
+  if (!file) return
+  try {
+    const temp = `${file}.${process.pid}.tmp`
+    writeFileSync(temp, JSON.stringify(made), { mode: 0o600 })
+    renameSync(temp, file)
+  } catch {
+    // A read-only home: made again next time.
+  }
+}
+
+/** A CA and a server certificate for these names, signed by it (kept in the user's cache). */
 export async function makeCertificate(hosts: string[]): Promise<LocalCertificate> {
+  const names = [...new Set(['localhost', '*.localhost', '127.0.0.1', '::1', ...hosts])]
+    .filter((h) => h !== '0.0.0.0' && h !== '::')
+    .sort()
+  const dir = cacheDir()
+  const file =
+    dir && join(dir, `${createHash('sha256').update(names.join(' ')).digest('hex').slice(0, 16)}.json`)
+  let made = cached(file, names)
+  if (!made) {
+    made = await generateCertificate(names)
+    keep(file, made)
+  }
+  return writeFiles(made)
+}
+
+async function generateCertificate(names: string[]): Promise<Made> {
   // The dev face's optional peer: a production install of an app does not carry it.
   const { generate } = await import('selfsigned')
   const now = new Date(Date.now() - 60_000)
@@ -41,9 +107,7 @@ export async function makeCertificate(hosts: string[]): Promise<LocalCertificate
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     ],
   })
-  const altNames = [...new Set(['localhost', '*.localhost', '127.0.0.1', '::1', ...hosts])]
-    .filter((h) => h !== '0.0.0.0' && h !== '::')
-    .map((h) => (isIP(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h }))
+  const altNames = names.map((h) => (isIP(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h }))
   const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     algorithm: 'sha256',
@@ -57,10 +121,14 @@ export async function makeCertificate(hosts: string[]): Promise<LocalCertificate
       { name: 'subjectAltName', altNames },
     ],
   })
+  return { names, notAfter: until.getTime(), key: leaf.private, cert: leaf.cert, caCert: ca.cert }
+}
+
+function writeFiles(made: Made): LocalCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'socketeer-tls-'))
   const caFile = join(dir, 'ca.pem')
   const bundleFile = join(dir, 'bundle.pem')
-  writeFileSync(caFile, ca.cert)
+  writeFileSync(caFile, made.caCert)
   let roots: string
   try {
     roots = process.env.AWS_CA_BUNDLE ? readFileSync(process.env.AWS_CA_BUNDLE, 'utf8') : ''
@@ -68,10 +136,10 @@ export async function makeCertificate(hosts: string[]): Promise<LocalCertificate
     roots = ''
   }
   if (!roots) roots = tls.rootCertificates.join('\n')
-  writeFileSync(bundleFile, `${roots.trimEnd()}\n${ca.cert}`)
+  writeFileSync(bundleFile, `${roots.trimEnd()}\n${made.caCert}`)
   return {
-    key: leaf.private,
-    cert: leaf.cert,
+    key: made.key,
+    cert: made.cert,
     caFile,
     bundleFile,
     dispose: () => rmSync(dir, { recursive: true, force: true }),

@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path'
 import type { DevOptions } from '../dev-options.js'
 import type { EntrySpec } from '../runtime/types.js'
 import { environment, exists, type Resource, tablesOf, templateEvaluator } from './cfn.js'
+import { applySamApiCors, applySamHttpApiCors } from './cors.js'
 import { ProjectFileError, type ProjectNote, type Where } from './errors.js'
 import { locateHandler, runtimeKind } from './handlers.js'
 import { unsupportedRuntime } from './support.js'
@@ -118,6 +119,8 @@ export const samReader: ProjectReader = {
     const entries = new Map<string, EntrySpec | undefined>()
     const byName = new Map<string, string>()
     const httpRoutes: HttpRouteSpec[] = []
+    // HTTP routes per API (`rest:` / `http:` + the logical id, '' for SAM's implicit one), for CORS.
+    const byApi = new Map<string, HttpRouteSpec[]>()
     const summary: ProjectResult['summary'] = {
       kind: isSam(root) ? 'sam' : 'cloudformation',
       file,
@@ -184,7 +187,18 @@ export const samReader: ProjectReader = {
                 : p.Method.toUpperCase()
               : 'ANY'
           const path = typeof p.Path === 'string' ? p.Path : '/{proxy+}'
-          httpRoutes.push({ method, path, entry, events: v2 ? 'v2' : 'rest' })
+          const spec: HttpRouteSpec = { method, path, entry, events: v2 ? 'v2' : 'rest' }
+          httpRoutes.push(spec)
+          // Read before evaluation: a `Ref` to the API names its logical id.
+          const rawEvent = isRecord(rawProps.Events) ? rawProps.Events[eventId] : undefined
+          const rawP = isRecord(rawEvent) && isRecord(rawEvent.Properties) ? rawEvent.Properties : {}
+          const api = `${v2 ? 'http' : 'rest'}:${refTarget(v2 ? rawP.ApiId : rawP.RestApiId) ?? ''}`
+          byApi.set(api, [...(byApi.get(api) ?? []), spec])
+          if (p.Cors !== undefined)
+            notes.push({
+              where: at(rawProps.Events, eventId),
+              message: `function ${id}: event ${eventId} has Cors, which SAM reads on the ${v2 ? 'HttpApi (CorsConfiguration)' : 'Api'} resource or in Globals, not on an event; ignored`,
+            })
           summary.http.push({ method, path, functionName: id, events: v2 ? 'v2' : 'rest' })
         } else
           notes.push({
@@ -192,6 +206,23 @@ export const samReader: ProjectReader = {
             message: `function ${id}: event ${eventId} (${String(e.Type)}) is not served locally`,
           })
       }
+    }
+    // CORS: the API resource's own `Cors` / `CorsConfiguration`, else Globals'.
+    for (const [api, onApi] of byApi) {
+      const v2 = api.startsWith('http:')
+      const id = api.slice(api.indexOf(':') + 1)
+      const prop = v2 ? 'CorsConfiguration' : 'Cors'
+      const own = id && isRecord(resources[id]) ? resources[id]!.Properties : undefined
+      const globalApi = isRecord(root.Globals) ? root.Globals[v2 ? 'HttpApi' : 'Api'] : undefined
+      const value =
+        isRecord(own) && own[prop] !== undefined
+          ? own[prop]
+          : isRecord(globalApi)
+            ? globalApi[prop]
+            : undefined
+      if (value === undefined) continue
+      if (v2) applySamHttpApiCors(cfn.value(value), onApi)
+      else applySamApiCors(cfn.value(value), onApi)
     }
     const functionFor = (uri: unknown, holder: unknown, key: string): string | undefined => {
       const text = cfn.string(uri, key)

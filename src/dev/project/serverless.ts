@@ -3,6 +3,7 @@ import type { DevOptions } from '../dev-options.js'
 import type { TableSpec } from '../dynamodb/tables.js'
 import type { EntrySpec } from '../runtime/types.js'
 import { environment, type Resource, tablesOf, templateEvaluator } from './cfn.js'
+import { applyHttpApiCors, applyRestCors } from './cors.js'
 import { ProjectFileError, type ProjectNote, type Where } from './errors.js'
 import { locateHandler, runtimeKind } from './handlers.js'
 import { unsupportedRuntime } from './support.js'
@@ -85,6 +86,7 @@ export const serverlessReader: ProjectReader = {
     const routes: Record<string, EntrySpec> = {}
     const routeResponses: string[] = []
     const httpRoutes: HttpRouteSpec[] = []
+    const restCors: { route: HttpRouteSpec; cors: unknown }[] = []
     const summary: ProjectResult['summary'] = {
       kind: 'serverless',
       file,
@@ -184,7 +186,9 @@ export const serverlessReader: ProjectReader = {
           if (!entry) continue
           const [method, path] = parsedEvent
           const events = type === 'http' ? 'rest' : 'v2'
-          httpRoutes.push({ method, path, entry, events })
+          const spec: HttpRouteSpec = { method, path, entry, events }
+          httpRoutes.push(spec)
+          if (type === 'http' && isRecord(body) && body.cors) restCors.push({ route: spec, cors: body.cors })
           summary.http.push({ method, path, functionName: name, events })
         } else {
           notes.push({
@@ -195,6 +199,13 @@ export const serverlessReader: ProjectReader = {
       }
     }
 
+    applyRestCors(restCors)
+    const httpApi = vars.resolve(provider.httpApi, provider, 'httpApi')
+    if (isRecord(httpApi))
+      applyHttpApiCors(
+        httpApi.cors,
+        httpRoutes.filter((r) => r.events === 'v2'),
+      )
     const offline = isRecord(custom['serverless-offline'])
       ? (vars.resolve(custom['serverless-offline'], custom, 'serverless-offline') as Record<string, unknown>)
       : {}

@@ -1,3 +1,4 @@
+import type { CorsOptions } from '../../app/cors-rules.js'
 import type { EntrySpec } from '../runtime/types.js'
 
 // Which project file to read, and what an HTTP route read from one is: the parts of the
@@ -27,4 +28,6 @@ export interface HttpRouteSpec {
   entry: EntrySpec
   /** REST (V1) proxy events or HTTP API (V2) ones. */
   events: 'rest' | 'v2'
+  /** The route's CORS configuration (serverless `cors`, SAM `Cors` / `CorsConfiguration`). */
+  cors?: CorsOptions
 }

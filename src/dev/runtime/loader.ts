@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { importDevPackage } from '../dev-packages.js'
 import { EntryLoadError, UsageError } from '../errors.js'
 import type { LambdaHandler } from '../options.js'
+import { plainPackages } from './packages.js'
 import type { EntrySpec } from './types.js'
 
 // Loading handler entries (TypeScript or JavaScript) with tsx. Every load is a fresh
@@ -97,7 +98,10 @@ export async function loadEntries(specs: EntrySpec[], previous: Iterable<string>
   }
   // Stack traces in the user's TypeScript lines: tsx inlines the source maps.
   process.setSourceMapsEnabled(true)
-  const namespace = `socketeer-dev-${process.pid}-${++loads}`
+  // Unique within the process, and the same from one start to the next: tsx's disk cache
+  // of compiled files keys on the URL with its namespace, so a start reuses the last
+  // one's output instead of starting esbuild (about 0.3 s).
+  const namespace = `socketeer-dev-${++loads}`
   // TypeScript in a package without "type": "module" compiles to CommonJS, whose
   // requires go through tsx's CommonJS hooks: register both, in one namespace.
   const [{ register: registerCjs }, { register }] = await Promise.all([
@@ -105,20 +109,27 @@ export async function loadEntries(specs: EntrySpec[], previous: Iterable<string>
     importDevPackage('tsx', () => import('tsx/esm/api')),
   ])
   const cjs = registerCjs({ namespace })
-  const api = register({
-    namespace,
-    onImport: (url: string) => {
-      if (url.startsWith('file:')) add(fileURLToPath(url.split('?')[0]!))
-    },
-  })
+  const unplain = plainPackages(namespace)
+  // The ESM hooks only when an entry needs them: registering starts a loader thread and
+  // waits for it (about 0.2 s), which a CommonJS project does not need.
+  const registerEsm = () =>
+    register({
+      namespace,
+      onImport: (url: string) => {
+        if (url.startsWith('file:')) add(fileURLToPath(url.split('?')[0]!))
+      },
+    })
+  let api: ReturnType<typeof registerEsm> | undefined
+  const esm = () => (api ??= registerEsm())
   const cache = moduleCache()
   // CommonJS modules are cached by path alone: forget the previous load's, so they run again.
   const stale = new Set(previous)
   for (const key of Object.keys(cache)) if (stale.has(key.split('?')[0]!)) delete cache[key]
   const before = new Set(Object.keys(cache))
   const release = async () => {
+    unplain()
     cjs.unregister()
-    await api.unregister()
+    await api?.unregister()
   }
   try {
     // Entries are absolute file URLs; the parent only has to be a valid URL.
@@ -134,7 +145,7 @@ export async function loadEntries(specs: EntrySpec[], previous: Iterable<string>
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error
-        return api.import(pathToFileURL(file).href, parent) as Promise<Record<string, unknown>>
+        return esm().import(pathToFileURL(file).href, parent) as Promise<Record<string, unknown>>
       }
     }
     const load = async (spec: EntrySpec): Promise<LambdaHandler> => {
@@ -143,7 +154,7 @@ export async function loadEntries(specs: EntrySpec[], previous: Iterable<string>
         if (!existsSync(spec.file)) throw new UsageError(`cannot find ${shown(spec.file)} (no such file)`)
         mod = isCommonJs(spec.file)
           ? requireOrImport(spec.file)
-          : (api.import(pathToFileURL(spec.file).href, parent) as Promise<Record<string, unknown>>)
+          : (esm().import(pathToFileURL(spec.file).href, parent) as Promise<Record<string, unknown>>)
         modules.set(spec.file, mod)
       }
       files.add(spec.file)

@@ -207,6 +207,7 @@ describe('SAM template (seed 003)', () => {
       ['production-websocket-connections', 'ttl'],
     ])
     expect(summary.notes.map((n) => `${n.where.line}: ${n.message}`)).toEqual([
+      '177: function BroadcastFunction: event BroadcastAPI has Cors, which SAM reads on the Api resource or in Globals, not on an event; ignored',
       '188: function FastAPIFunction: its code folder backend/ does not exist here; skipped',
     ])
   })
