@@ -217,6 +217,43 @@ describe('inspector API', () => {
     expect((await api(base, 'POST', '/events/nope/replay')).data.message).toMatch(/Not an event number/)
   })
 
+  it('replays an HTTP request through the route function that handled it, not the main handler', async () => {
+    const ran: string[] = []
+    const fnOf = (name: string) => async (event: any) => {
+      ran.push(`${name} ${event.httpMethod} ${event.path}`)
+      return { statusCode: 200, body: name }
+    }
+    const { gw } = await start({
+      handler: fnOf('main'),
+      httpRoutes: [
+        { method: 'POST', path: '/orders', handler: fnOf('orders') },
+        { method: 'GET', path: '/items/{id}', handler: fnOf('items') },
+      ],
+      inspector: true,
+    })
+    const base = gw.inspectorUrl!
+    expect(await (await fetch(`${gw.httpUrl}/orders`, { method: 'POST', body: '{}' })).text()).toBe('orders')
+    expect(await (await fetch(`${gw.httpUrl}/items/7`)).text()).toBe('items')
+    expect(await (await fetch(`${gw.httpUrl}/other`)).text()).toBe('main')
+    const orders = await find(base, (e) => e.kind === 'HTTP' && e.route === 'POST /orders')
+    const items = await find(base, (e) => e.kind === 'HTTP' && e.route === 'GET /items/7')
+    const other = await find(base, (e) => e.kind === 'HTTP' && e.route === 'GET /other')
+    expect([orders.fn, items.fn, other.fn]).toEqual(['http POST /orders', 'http GET /items/{id}', 'http'])
+    ran.length = 0
+    for (const e of [orders, items, other])
+      expect((await api(base, 'POST', `/events/${e.seq}/replay`)).status).toBe(200)
+    expect(ran).toEqual(['orders POST /orders', 'items GET /items/7', 'main GET /other'])
+    const replayed = (await api(base, 'GET', '/state')).data.events.slice(-3)
+    expect(replayed.map((e: any) => e.fn)).toEqual(['http POST /orders', 'http GET /items/{id}', 'http'])
+
+    // Reloaded without that route: a clear refusal, not the main handler.
+    gw.update({ handler: fnOf('main') })
+    const gone = await api(base, 'POST', `/events/${orders.seq}/replay`)
+    expect(gone.status).toBe(409)
+    expect(gone.data.message).toMatch(/Nothing serves http POST \/orders any more/)
+    expect(ran).toHaveLength(3)
+  })
+
   it('keeps a bounded ring and cuts bodies at the limit', async () => {
     const { base, gw } = await gateway({ maxEvents: 10, maxBodyBytes: 100 })
     const a = await connected(gw.url)
