@@ -274,6 +274,32 @@ describe('inspector API', () => {
     expect((await api(base, 'GET', '/events/1')).status).toBe(404)
   })
 
+  it('streams every record once and in order, in batches, even when more arrive than the ring holds between two flushes', async () => {
+    const { base, gw } = await gateway({ maxEvents: 8 })
+    const stop = new AbortController()
+    const res = await fetch(`${base}api/stream?after=0`, { signal: stop.signal })
+    const decoder = new TextDecoder()
+    let text = ''
+    const reading = (async () => {
+      for await (const chunk of res.body as any) text += decoder.decode(chunk, { stream: true })
+    })().catch(() => {})
+    const a = await connected(gw.url)
+    // 40 frames at once: 80+ records, ten rings' worth, inside one 50 ms flush interval.
+    for (let i = 0; i < 40; i++) a.ws.send(`n${i}`)
+    for (let i = 0; i < 40; i++) await a.next()
+    const last = await until(async () => {
+      const seq = (await api(base, 'GET', '/state')).data.lastSeq
+      return text.includes(`"seq":${seq},`) ? seq : undefined
+    }, 'the last record on the stream')
+    const batches = text.split('\n\n').filter((m) => m.startsWith('data: '))
+    const seqs = batches.flatMap((m) => JSON.parse(m.slice(6)).map((e: any) => e.seq))
+    expect(seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1))
+    expect(text).not.toContain('event: gap')
+    expect(batches.length).toBeLessThan(last)
+    stop.abort()
+    await reading
+  })
+
   it('streams new records as server-sent events', async () => {
     const { base, gw } = await gateway()
     const res = await fetch(`${base}api/stream?after=0`)
