@@ -36,10 +36,8 @@ export interface LogFields {
   output?: string
 }
 
-/** A log event as subscribers get it: the fields and when it happened. */
-export interface LogRecord extends LogFields {
-  at: number
-}
+/** A log subscriber: the fields as logged (read them; they are not the subscriber's to keep or change) and when. */
+export type LogListener = (fields: LogFields, at: number) => void
 
 function clock(now: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0')
@@ -90,7 +88,7 @@ export function formatLine(fields: LogFields, now = new Date()): string {
 export interface DevLogger {
   (fields: LogFields): void
   /** Adds a listener for every later record; returns the unsubscribe. */
-  subscribe(listener: (record: LogRecord) => void): () => void
+  subscribe(listener: LogListener): () => void
 }
 
 /**
@@ -98,7 +96,7 @@ export interface DevLogger {
  * sink: nothing is formatted; no subscriber: no record is made.
  */
 export function devLogger(sink: ((line: string) => void) | undefined): DevLogger {
-  const listeners: Array<(record: LogRecord) => void> = []
+  const listeners: LogListener[] = []
   const log = ((fields: LogFields) => {
     if (sink) {
       try {
@@ -108,11 +106,10 @@ export function devLogger(sink: ((line: string) => void) | undefined): DevLogger
       }
     }
     if (listeners.length === 0) return
-    const record = fields as LogRecord
-    record.at = Date.now()
+    const at = Date.now()
     for (const listener of listeners) {
       try {
-        listener(record)
+        listener(fields, at)
       } catch {
         // A subscriber's failure is its own.
       }

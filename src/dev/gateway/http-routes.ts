@@ -5,6 +5,7 @@ import { buildHttpApiEvent, buildRestEvent, type HttpEventInput } from '../../ev
 import { type ProxyResult, readProxyResult, readV2Result } from '../../events/proxy-result.js'
 import { invoke } from '../runtime/invoke.js'
 import { BodyTooLargeError } from './errors.js'
+import { httpFunctionKey } from './integrations.js'
 import { headersOf, readBody, sourceIpOf, splitUrl } from './request.js'
 import type { GatewayState } from './state.js'
 
@@ -176,7 +177,8 @@ export async function handleHttp(
     timeoutMs: Math.min(options.integrationTimeoutMs, match?.route.timeoutMs ?? Number.POSITIVE_INFINITY),
     functionName: match?.route.functionName ?? 'http',
   })
-  const facts = { event, invocation: outcome.requestId, fn: 'http', bytes: raw.length }
+  const fn = match ? httpFunctionKey(match.route) : 'http'
+  const facts = { event, invocation: outcome.requestId, fn, bytes: raw.length }
   if (outcome.kind === 'timeout') {
     log({
       kind: 'HTTP',

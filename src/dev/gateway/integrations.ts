@@ -1,9 +1,17 @@
 import { type AppIntegration, appIntegrationOf } from '../../app/integration.js'
-import type { Integrations, LambdaHandler } from '../options.js'
+import type { HttpRoute, Integrations, LambdaHandler } from '../options.js'
 import { type HttpMatch, matchHttpRoute } from './http-match.js'
 
 // Which function is integrated on which route. Swappable as a whole, so hot reload
 // changes handlers between two events without touching live connections.
+
+/**
+ * How records name an HTTP route's own function (`http POST /broadcast`), so a replay
+ * finds that function again; the main handler's HTTP side is plain `http`.
+ */
+export function httpFunctionKey(route: { method: string; path: string }): string {
+  return `http ${route.method} ${route.path}`
+}
 
 // A plain Lambda handler cannot say which custom routes it serves: it gets the
 // lifecycle routes and $default; name custom keys with `routes` (or `--route key`).
@@ -84,6 +92,11 @@ export class IntegrationTable {
   /** The function behind the HTTP routes (the main handler). */
   http(): LambdaHandler | undefined {
     return this.#current.handler
+  }
+
+  /** The HTTP route whose function `httpFunctionKey` names, if one still is. */
+  httpRouteByKey(key: string): HttpRoute | undefined {
+    return this.#current.httpRoutes?.find((route) => httpFunctionKey(route) === key)
   }
 
   /** The HTTP route with its own function that a request matches, if any. */

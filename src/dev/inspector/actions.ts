@@ -63,10 +63,33 @@ export function disconnect(state: GatewayState, connectionId: string): void {
   manage(state, 'DELETE', connectionId, () => state.model.delete(connectionId))
 }
 
-function functionFor(state: GatewayState, fn: string): LambdaHandler | undefined {
-  if (fn === 'authorizer') return state.table.authorizer()
-  if (fn === 'http') return state.table.http()
-  return state.table.forRoute(fn)
+interface Target {
+  handler: LambdaHandler
+  timeoutMs: number
+  functionName: string
+}
+
+/** The function a record names, as it is now (undefined when nothing serves it any more). */
+function functionFor(state: GatewayState, fn: string): Target | undefined {
+  const timeoutMs = state.options.integrationTimeoutMs
+  if (fn.startsWith('http ')) {
+    // An HTTP route's own function (a project file's http event), not the main handler.
+    const route = state.table.httpRouteByKey(fn)
+    return route
+      ? {
+          handler: route.handler,
+          timeoutMs: Math.min(timeoutMs, route.timeoutMs ?? Number.POSITIVE_INFINITY),
+          functionName: route.functionName ?? fn,
+        }
+      : undefined
+  }
+  const handler =
+    fn === 'authorizer'
+      ? state.table.authorizer()
+      : fn === 'http'
+        ? state.table.http()
+        : state.table.forRoute(fn)
+  return handler ? { handler, timeoutMs, functionName: fn } : undefined
 }
 
 export interface Replayed {
@@ -100,9 +123,9 @@ export async function replay(state: GatewayState, recorder: Recorder, seq: numbe
     reloads > 0
       ? `The handlers were reloaded since #${seq}: it ran against the current code, not the code that first handled it.`
       : undefined
-  const outcome = await invoke(fn, entry.event, {
-    timeoutMs: state.options.integrationTimeoutMs,
-    functionName: entry.fn,
+  const outcome = await invoke(fn.handler, entry.event, {
+    timeoutMs: fn.timeoutMs,
+    functionName: fn.functionName,
   })
   const result = outcome.kind === 'ok' ? outcome.value : undefined
   const statusCode = (result as { statusCode?: unknown } | undefined)?.statusCode

@@ -1,26 +1,18 @@
-import type { LogRecord } from '../log.js'
+import type { LogFields } from '../log.js'
 import { trackingInvocations } from '../runtime/invoke.js'
+import { type Entry, Ring } from './ring.js'
 
-// What the inspector remembers: the last N log records (a ring) and a table of the
-// connections they describe. Recording keeps references and cuts oversized bodies;
-// nothing is serialised until a page asks, so with no page open a record costs an
-// object and a slot in an array.
+// What the inspector remembers: the last N log records (a ring of columns, see ring.ts)
+// and a table of the connections they describe. Recording copies a record's fields into
+// the ring and cuts oversized bodies; nothing is built or serialised until a page asks.
+
+export type { Entry }
 
 export interface RecorderOptions {
   maxEvents: number
   maxBodyBytes: number
   /** Closed connections kept for the page (live ones are always kept). */
   maxClosed: number
-}
-
-export interface Entry extends LogRecord {
-  seq: number
-  /** The integration table's generation when it ran: another one means the code was reloaded since. */
-  generation: number
-  /** Whether its @connections calls were tied to it (a page was open while it ran). */
-  tracked: boolean
-  /** Fields whose text was cut at maxBodyBytes, with their full length. */
-  cut?: Record<string, number>
 }
 
 export interface ConnectionRow {
@@ -46,7 +38,8 @@ export interface LiveFacts {
   authorizer?: Record<string, unknown>
 }
 
-type Listener = (entry: Entry) => void
+/** Told that a record was added (its seq); a listener reads what it needs from the ring later. */
+type Listener = (seq: number) => void
 
 // A copy of the first `max` characters that does not keep the whole string alive
 // (V8 slices can point into their parent).
@@ -54,9 +47,43 @@ function cutText(text: string, max: number): string {
   return Buffer.from(text.slice(0, max)).toString()
 }
 
+function textOver(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length > max
+}
+
+/** A shallow copy of a record with every oversized text cut, their full lengths in `cut`. */
+function trimmed(fields: LogFields, max: number, cut: Record<string, number>): LogFields {
+  const out = { ...fields }
+  const event = fields.event as { body?: unknown } | undefined
+  if (event && textOver(event.body, max)) {
+    cut['event.body'] = event.body.length
+    out.event = { ...event, body: cutText(event.body, max) }
+  }
+  const result = fields.result as { body?: unknown } | null | undefined
+  if (result && typeof result === 'object' && textOver(result.body, max)) {
+    cut['result.body'] = result.body.length
+    out.result = { ...result, body: cutText(result.body, max) }
+  }
+  if (textOver(fields.data, max)) {
+    cut.data = fields.data.length
+    out.data = cutText(fields.data, max)
+  } else if (fields.data instanceof Uint8Array && fields.data.length > max) {
+    cut.data = fields.data.length
+    out.data = fields.data.slice(0, max)
+  }
+  if (textOver(fields.frame, max)) {
+    cut.frame = fields.frame.length
+    out.frame = cutText(fields.frame, max)
+  }
+  if (textOver(fields.output, max)) {
+    cut.output = fields.output.length
+    out.output = cutText(fields.output, max)
+  }
+  return out
+}
+
 export class Recorder {
-  readonly #ring: Array<Entry | undefined>
-  #next = 1
+  readonly #ring: Ring
   readonly #listeners = new Set<Listener>()
   readonly connections = new Map<string, ConnectionRow>()
   #closed = 0
@@ -66,49 +93,61 @@ export class Recorder {
     private readonly facts: (id: string) => LiveFacts | undefined,
     private readonly generation: () => number,
   ) {
-    this.#ring = new Array(options.maxEvents)
+    this.#ring = new Ring(options.maxEvents)
   }
 
   get lastSeq(): number {
-    return this.#next - 1
+    return this.#ring.lastSeq
   }
 
-  /** The log's subscriber. */
-  readonly record = (record: LogRecord): void => {
-    const entry = record as Entry
-    entry.seq = this.#next++
-    entry.generation = this.generation()
-    entry.tracked = trackingInvocations()
-    this.#trim(entry)
-    this.#ring[entry.seq % this.#ring.length] = entry
-    this.#track(entry)
-    if (this.#listeners.size > 0) for (const listener of this.#listeners) listener(entry)
+  /** The log's subscriber. The record is read, never kept or changed. */
+  readonly record = (fields: LogFields, at: number): void => {
+    const max = this.options.maxBodyBytes
+    let cut: Record<string, number> | undefined
+    let kept = fields
+    // Only a body over the limit costs a copy of the record.
+    if (
+      textOver(fields.output, max) ||
+      textOver(fields.frame, max) ||
+      (fields.data !== undefined && fields.data.length > max) ||
+      textOver((fields.event as { body?: unknown } | undefined)?.body, max) ||
+      textOver((fields.result as { body?: unknown } | null | undefined)?.body, max)
+    ) {
+      cut = {}
+      kept = trimmed(fields, max, cut)
+    }
+    const seq = this.#ring.push(kept, at, this.generation(), trackingInvocations(), cut)
+    this.#track(kept, at, cut)
+    if (this.#listeners.size > 0) for (const listener of this.#listeners) listener(seq)
   }
 
   get(seq: number): Entry | undefined {
-    const entry = this.#ring[seq % this.#ring.length]
-    return entry?.seq === seq ? entry : undefined
+    return this.#ring.get(seq)
+  }
+
+  /** Whether a record is still held (without building it). */
+  has(seq: number): boolean {
+    return this.#ring.has(seq)
+  }
+
+  /** The oldest seq still held. */
+  get firstSeq(): number {
+    return this.#ring.firstSeq
   }
 
   /** Records after `seq`, oldest first. */
   after(seq: number): Entry[] {
-    const out: Entry[] = []
-    const first = Math.max(seq + 1, this.#next - this.#ring.length)
-    for (let s = first; s < this.#next; s++) {
-      const entry = this.get(s)
-      if (entry) out.push(entry)
-    }
-    return out
+    return this.#ring.after(seq)
   }
 
   /** The @connections calls an invocation made, in order. */
   callsOf(invocation: string): Entry[] {
-    return this.after(0).filter((e) => e.kind === 'MANAGE' && e.caller === invocation)
+    return this.#ring.callsOf(invocation)
   }
 
   /** The record of the invocation with this request id, if still held. */
   byInvocation(invocation: string): Entry | undefined {
-    return this.after(0).find((e) => e.invocation === invocation && e.kind !== 'MANAGE')
+    return this.#ring.byInvocation(invocation)
   }
 
   subscribe(listener: Listener): () => void {
@@ -120,47 +159,14 @@ export class Recorder {
     return this.#listeners.size
   }
 
-  #trim(entry: Entry): void {
-    const max = this.options.maxBodyBytes
-    const cut = (name: string, length: number) => {
-      entry.cut ??= {}
-      entry.cut[name] = length
-    }
-    const event = entry.event as { body?: unknown } | undefined
-    if (event && typeof event.body === 'string' && event.body.length > max) {
-      cut('event.body', event.body.length)
-      entry.event = { ...event, body: cutText(event.body, max) }
-    }
-    const result = entry.result as { body?: unknown } | undefined
-    if (result && typeof result === 'object' && typeof result.body === 'string' && result.body.length > max) {
-      cut('result.body', result.body.length)
-      entry.result = { ...result, body: cutText(result.body, max) }
-    }
-    if (typeof entry.data === 'string' && entry.data.length > max) {
-      cut('data', entry.data.length)
-      entry.data = cutText(entry.data, max)
-    } else if (entry.data instanceof Uint8Array && entry.data.length > max) {
-      cut('data', entry.data.length)
-      entry.data = entry.data.slice(0, max)
-    }
-    if (typeof entry.frame === 'string' && entry.frame.length > max) {
-      cut('frame', entry.frame.length)
-      entry.frame = cutText(entry.frame, max)
-    }
-    if (typeof entry.output === 'string' && entry.output.length > max) {
-      cut('output', entry.output.length)
-      entry.output = cutText(entry.output, max)
-    }
-  }
-
-  #track(entry: Entry): void {
+  #track(entry: LogFields, at: number, cut: Record<string, number> | undefined): void {
     const id = entry.connectionId
     if (id === undefined) return
     if (entry.kind === 'CONNECT' && entry.status === 101) {
       const live = this.facts(id)
       const row: ConnectionRow = {
         id,
-        connectedAt: live?.connectedAt ?? entry.at,
+        connectedAt: live?.connectedAt ?? at,
         messagesIn: 0,
         messagesOut: 0,
         bytesIn: 0,
@@ -180,13 +186,13 @@ export class Recorder {
       row.bytesIn += entry.bytes
       if (entry.data !== undefined) {
         row.messagesOut++
-        row.bytesOut += entry.cut?.data ?? entry.data.length
+        row.bytesOut += cut?.data ?? entry.data.length
       }
     } else if (entry.kind === 'MANAGE' && entry.route?.startsWith('POST') && entry.status === 200) {
       row.messagesOut++
       row.bytesOut += entry.bytes ?? 0
     } else if (entry.kind === 'DISCONNECT' && entry.close && row.closedAt === undefined) {
-      row.closedAt = entry.at
+      row.closedAt = at
       row.close = entry.close
       this.#closed++
       this.#forgetOldClosed()

@@ -177,27 +177,40 @@ export class InspectorRoutes {
       'cache-control': 'no-store',
       connection: 'keep-alive',
     })
-    let pending: Summary[] = this.recorder.after(after).map(summary)
-    let gap = false
+    // What was sent so far. A record only wakes the stream; the summaries are built from
+    // the ring and written in one piece per FLUSH_MS, so the gateway pays nothing per
+    // record for the page beyond this check.
+    let sent = after
     let timer: NodeJS.Timeout | undefined
     const flush = () => {
       timer = undefined
-      if (gap) {
-        res.write('event: gap\ndata: {}\n\n')
-        gap = false
-      }
-      if (pending.length > 0) res.write(`data: ${JSON.stringify(pending)}\n\n`)
-      pending = []
-    }
-    const untrack = trackInvocations()
-    const unsubscribe = this.recorder.subscribe((entry) => {
+      const last = this.recorder.lastSeq
+      if (last <= sent) return
       if (res.writableLength > STREAM_BACKLOG_BYTES) {
-        gap = true
-        pending = []
+        // The socket is not keeping up: skip to now and tell the page.
+        res.write('event: gap\ndata: {}\n\n')
+        sent = last
         return
       }
-      pending.push(summary(entry))
-      timer ??= setTimeout(flush, FLUSH_MS)
+      // Records that left the ring before they were sent.
+      if (sent > 0 && sent + 1 < this.recorder.firstSeq) res.write('event: gap\ndata: {}\n\n')
+      const out: Summary[] = []
+      for (let seq = Math.max(sent + 1, this.recorder.firstSeq); seq <= last; seq++) {
+        const entry = this.recorder.get(seq)
+        if (entry) out.push(summary(entry))
+      }
+      sent = last
+      res.write(`data: ${JSON.stringify(out)}\n\n`)
+    }
+    const untrack = trackInvocations()
+    // Half a ring behind: send now rather than lose records to the ring before the timer.
+    const soon = Math.max(1, Math.floor(this.settings.maxEvents / 2))
+    const unsubscribe = this.recorder.subscribe((seq) => {
+      if (seq - sent < soon) timer ??= setTimeout(flush, FLUSH_MS)
+      else {
+        if (timer) clearTimeout(timer)
+        flush()
+      }
     })
     // Something at once, so the page (and fetch) see the stream open before any record.
     res.write(': socketeer inspector\n\n')

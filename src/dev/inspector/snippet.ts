@@ -44,7 +44,7 @@ function builder(entry: Entry): string {
   const event = entry.event as AnyEvent
   const rc = event.requestContext ?? {}
   const connectionId = rc.connectionId
-  if (entry.fn === 'http') {
+  if (entry.fn === 'http' || entry.fn?.startsWith('http ')) {
     const input: Record<string, unknown> = {
       method:
         event.httpMethod ??
@@ -128,6 +128,9 @@ export function testSnippet(entry: Entry, calls: Entry[], appImport: string, liv
   const lines = [
     `// Written by the socketeer inspector from #${entry.seq} (${entry.kind} ${entry.route ?? ''}, ${new Date(entry.at).toISOString()}).`,
     '// The App import is relative to the project root: adjust it to where this file lives.',
+    ...(entry.fn.startsWith('http ')
+      ? [`// ${entry.fn.slice(5)} has a function of its own (not the App): import that handler as \`app\`.`]
+      : []),
     "import { events, FakeStreamer, invoke } from 'socketeer/testkit'",
     "import { expect, it } from 'vitest'",
     `import { app } from '${appImport.replace(/[\\']/g, '\\$&')}'`,

@@ -31,6 +31,13 @@ function matcher(state: GatewayState, port: number): (url: URL) => boolean {
     (LOOPBACK.test(url.hostname) || addresses.has(url.hostname))
 }
 
+// One string per operation, not one per call: the inspector's ring keeps the route of every call.
+const ROUTES: Record<string, string> = {
+  POST: 'POST in-process',
+  GET: 'GET in-process',
+  DELETE: 'DELETE in-process',
+}
+
 function inProcessTransport(state: GatewayState): Transport {
   const { model, log } = state
   // Run on a later tick, as a network call would, so a handler's ordering does not depend on it.
@@ -41,7 +48,7 @@ function inProcessTransport(state: GatewayState): Transport {
         const out = fn()
         log({
           kind: 'MANAGE',
-          route: `${op} in-process`,
+          route: ROUTES[op],
           connectionId,
           status: op === 'DELETE' ? 204 : 200,
           ...facts,
@@ -51,7 +58,7 @@ function inProcessTransport(state: GatewayState): Transport {
         const status = (error as { status?: number }).status
         log({
           kind: 'MANAGE',
-          route: `${op} in-process`,
+          route: ROUTES[op],
           connectionId,
           status: status ?? 500,
           error,

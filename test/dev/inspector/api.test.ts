@@ -217,6 +217,43 @@ describe('inspector API', () => {
     expect((await api(base, 'POST', '/events/nope/replay')).data.message).toMatch(/Not an event number/)
   })
 
+  it('replays an HTTP request through the route function that handled it, not the main handler', async () => {
+    const ran: string[] = []
+    const fnOf = (name: string) => async (event: any) => {
+      ran.push(`${name} ${event.httpMethod} ${event.path}`)
+      return { statusCode: 200, body: name }
+    }
+    const { gw } = await start({
+      handler: fnOf('main'),
+      httpRoutes: [
+        { method: 'POST', path: '/orders', handler: fnOf('orders') },
+        { method: 'GET', path: '/items/{id}', handler: fnOf('items') },
+      ],
+      inspector: true,
+    })
+    const base = gw.inspectorUrl!
+    expect(await (await fetch(`${gw.httpUrl}/orders`, { method: 'POST', body: '{}' })).text()).toBe('orders')
+    expect(await (await fetch(`${gw.httpUrl}/items/7`)).text()).toBe('items')
+    expect(await (await fetch(`${gw.httpUrl}/other`)).text()).toBe('main')
+    const orders = await find(base, (e) => e.kind === 'HTTP' && e.route === 'POST /orders')
+    const items = await find(base, (e) => e.kind === 'HTTP' && e.route === 'GET /items/7')
+    const other = await find(base, (e) => e.kind === 'HTTP' && e.route === 'GET /other')
+    expect([orders.fn, items.fn, other.fn]).toEqual(['http POST /orders', 'http GET /items/{id}', 'http'])
+    ran.length = 0
+    for (const e of [orders, items, other])
+      expect((await api(base, 'POST', `/events/${e.seq}/replay`)).status).toBe(200)
+    expect(ran).toEqual(['orders POST /orders', 'items GET /items/7', 'main GET /other'])
+    const replayed = (await api(base, 'GET', '/state')).data.events.slice(-3)
+    expect(replayed.map((e: any) => e.fn)).toEqual(['http POST /orders', 'http GET /items/{id}', 'http'])
+
+    // Reloaded without that route: a clear refusal, not the main handler.
+    gw.update({ handler: fnOf('main') })
+    const gone = await api(base, 'POST', `/events/${orders.seq}/replay`)
+    expect(gone.status).toBe(409)
+    expect(gone.data.message).toMatch(/Nothing serves http POST \/orders any more/)
+    expect(ran).toHaveLength(3)
+  })
+
   it('keeps a bounded ring and cuts bodies at the limit', async () => {
     const { base, gw } = await gateway({ maxEvents: 10, maxBodyBytes: 100 })
     const a = await connected(gw.url)
@@ -235,6 +272,32 @@ describe('inspector API', () => {
     expect(replay.status).toBe(409)
     expect(replay.data.message).toMatch(/cut at 100/)
     expect((await api(base, 'GET', '/events/1')).status).toBe(404)
+  })
+
+  it('streams every record once and in order, in batches, even when more arrive than the ring holds between two flushes', async () => {
+    const { base, gw } = await gateway({ maxEvents: 8 })
+    const stop = new AbortController()
+    const res = await fetch(`${base}api/stream?after=0`, { signal: stop.signal })
+    const decoder = new TextDecoder()
+    let text = ''
+    const reading = (async () => {
+      for await (const chunk of res.body as any) text += decoder.decode(chunk, { stream: true })
+    })().catch(() => {})
+    const a = await connected(gw.url)
+    // 40 frames at once: 80+ records, ten rings' worth, inside one 50 ms flush interval.
+    for (let i = 0; i < 40; i++) a.ws.send(`n${i}`)
+    for (let i = 0; i < 40; i++) await a.next()
+    const last = await until(async () => {
+      const seq = (await api(base, 'GET', '/state')).data.lastSeq
+      return text.includes(`"seq":${seq},`) ? seq : undefined
+    }, 'the last record on the stream')
+    const batches = text.split('\n\n').filter((m) => m.startsWith('data: '))
+    const seqs = batches.flatMap((m) => JSON.parse(m.slice(6)).map((e: any) => e.seq))
+    expect(seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1))
+    expect(text).not.toContain('event: gap')
+    expect(batches.length).toBeLessThan(last)
+    stop.abort()
+    await reading
   })
 
   it('streams new records as server-sent events', async () => {
