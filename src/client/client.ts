@@ -2,8 +2,11 @@ import {
   AWS_ERROR_CODES,
   encodeClientFrame,
   KEEPALIVE_ACTION,
+  RESUME_ACTION,
+  readResumeReply,
   readServerFrame,
   SESSION_PARAM,
+  type ServerFrame,
 } from '../protocol/frames.js'
 import {
   ClientClosedError,
@@ -14,7 +17,15 @@ import {
   RequestTimeoutError,
   ServerError,
 } from './errors.js'
-import { isOffline, isOpen, randomId, refusedStatus, socketClass, watchOnline, withParam } from './socket.js'
+import {
+  handshakeFailure,
+  isOffline,
+  isOpen,
+  randomId,
+  socketClass,
+  watchOnline,
+  withParam,
+} from './socket.js'
 import type {
   Client,
   ClientEvents,
@@ -46,6 +57,8 @@ interface Pending {
   conn?: Conn
 }
 
+type Push = Extract<ServerFrame, { $: 'push' }>
+
 interface Queued {
   text: string
   request?: Pending
@@ -57,6 +70,10 @@ class Conn {
   ready = false
   closed = false
   status: number | undefined
+  /** The platform said why the handshake failed (`ws` does; a browser never does). */
+  explained = false
+  /** While the resume request runs, live pushes wait here so held ones come first. */
+  held: Push[] | undefined
   lastSent = 0
   keepalive: ReturnType<typeof setTimeout> | undefined
   rotate: ReturnType<typeof setTimeout> | undefined
@@ -71,6 +88,8 @@ const NORMAL = 1000
 const GOING_AWAY = 1001
 /** A connection that lived less than this before a 1001 reconnects with backoff, not at once. */
 const STABLE_MS = 200
+/** Error frames' request ids remembered, to drop API Gateway's frame that follows a crash. */
+const FAILED_MEMORY = 32
 
 const listenerError = (error: unknown) => {
   const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
@@ -86,6 +105,10 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
   readonly #queue: Queued[] = []
   readonly #pending = new Map<string, Pending>()
   readonly #seen = new Set<string>()
+  readonly #failed = new Set<string>()
+  readonly #randomSession: boolean
+  /** Handshakes in a row that failed with no reason the platform could tell (a browser's every failure). */
+  #unexplained = 0
   readonly #prefix = randomId().slice(0, 10)
   #n = 0
   #active: Conn | undefined
@@ -106,6 +129,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     this.#source = source
     this.#o = options
     this.session = options.session === false ? undefined : (options.session ?? randomId())
+    this.#randomSession = options.session === undefined
     this.#unwatch = watchOnline((online) => this.#online(online))
     void this.#open('initial')
   }
@@ -255,7 +279,9 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     socket.onopen = () => void this.#opened(conn)
     socket.onmessage = (event) => this.#receive(conn, event.data)
     socket.onerror = (event) => {
-      conn.status ??= refusedStatus(event)
+      const why = handshakeFailure(event)
+      conn.status ??= why.status
+      conn.explained ||= why.explained
     }
     socket.onclose = (event) => void this.#lost(conn, event.code, event.reason)
   }
@@ -263,6 +289,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
   async #opened(conn: Conn): Promise<void> {
     conn.opened = Date.now()
     conn.lastSent = conn.opened
+    this.#unexplained = 0
     const link: Link<R> = {
       reason: conn.reason,
       send: (action, ...[data]: [unknown?]) => {
@@ -272,6 +299,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       request: ((action: string, data?: unknown, options?: RequestOptions) =>
         this.#request(action, data, { resend: false, ...options }, conn)) as Link<R>['request'],
     }
+    const resumed = this.#resume(conn)
     try {
       await this.#o.onConnect?.(link)
     } catch (error) {
@@ -286,6 +314,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       }
       return
     }
+    await resumed
     if (this.#closed || conn.closed || this.#next !== conn) return
     this.#next = undefined
     this.#attempt = 0
@@ -296,6 +325,39 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     if (old) this.#retire(old)
     this.#emit('open', { reason: conn.reason, protocol: conn.socket.protocol })
     this.#flush()
+  }
+
+  /**
+   * Asks the App for the session's pushes held while no connection was open (pages of
+   * them), before the live pushes that arrive meanwhile. Never on the first connection of
+   * a session made up here: nobody could have pushed to it yet.
+   */
+  async #resume(conn: Conn): Promise<void> {
+    if (this.session === undefined || this.#o.resume === false) return
+    if (conn.reason === 'initial' && this.#randomSession) return
+    conn.held = []
+    try {
+      const timeout = Math.min(this.#o.requestTimeoutMs ?? 30_000, 10_000)
+      for (let page = 0; page < 1000; page++) {
+        const data = await this.#request(RESUME_ACTION, undefined, { resend: false, timeout }, conn)
+        const reply = readResumeReply(data)
+        for (const frame of reply.messages) this.#push(frame)
+        if (!reply.more || reply.messages.length === 0) break
+      }
+    } catch (error) {
+      if (!conn.closed && !this.#closed)
+        this.#emit(
+          'error',
+          new ClientError(
+            'resume_failed',
+            `messages held for the session were not fetched: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+    } finally {
+      const live = conn.held
+      conn.held = undefined
+      for (const frame of live) this.#push(frame)
+    }
   }
 
   #timers(conn: Conn): void {
@@ -383,14 +445,20 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       // Failed before it was ready: never a tight loop.
       this.#next = undefined
       if (!conn.opened) {
+        // A browser never shows a refused handshake's status: after `authErrorAfter`
+        // such failures in a row (and every as many after), the credentials are suspect.
+        const unexplained = conn.status === undefined && !conn.explained
+        this.#unexplained = unexplained ? this.#unexplained + 1 : 0
         const error = new ConnectError(
           conn.status === undefined
             ? `the WebSocket handshake failed (${code})`
             : `the WebSocket handshake was refused with ${conn.status}`,
           conn.status,
+          this.#unexplained,
         )
         this.#emit('error', error)
-        if (error.code === 'unauthorized') {
+        const after = this.#o.authErrorAfter ?? 2
+        if (error.code === 'unauthorized' || (unexplained && after > 0 && this.#unexplained % after === 0)) {
           try {
             await this.#o.onAuthError?.(error)
           } catch (hookError) {
@@ -454,13 +522,22 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     else if (frame.$ === 'error') {
       const error = new ServerError(frame.error)
       if (frame.id === undefined) this.#emit('error', error)
-      else this.#settle(frame.id, (p) => p.reject(error))
+      else {
+        // A crashed handler's invocation fails after this frame: API Gateway's own frame
+        // with the same requestId follows, and must not reject another request.
+        const requestId = frame.error.requestId
+        if (requestId !== undefined) {
+          this.#failed.add(requestId)
+          if (this.#failed.size > FAILED_MEMORY)
+            this.#failed.delete(this.#failed.values().next().value as string)
+        }
+        this.#settle(frame.id, (p) => p.reject(error))
+      }
     } else if (frame.$ === 'push') {
-      if (this.#seen.has(frame.id)) return
-      this.#remember(frame.id)
-      const meta = frame.session === undefined ? { id: frame.id } : { id: frame.id, session: frame.session }
-      this.#emit('message', frame.data as M, meta)
+      if (conn.held) conn.held.push(frame)
+      else this.#push(frame)
     } else if (frame.$ === 'aws') {
+      if (frame.requestId !== undefined && this.#failed.delete(frame.requestId)) return
       const code = AWS_ERROR_CODES[frame.message] as 'internal' | 'forbidden' | 'gateway_timeout'
       const error = new GatewayError(code, frame.message, frame.requestId)
       // AWS does not say which message failed: the oldest request waiting on this connection takes it.
@@ -468,6 +545,13 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       if (oldest) this.#settle(oldest.id, (p) => p.reject(error))
       else this.#emit('error', error)
     } else this.#emit('message', frame.data as M, {})
+  }
+
+  #push(frame: Push): void {
+    if (this.#seen.has(frame.id)) return
+    this.#remember(frame.id)
+    const meta = frame.session === undefined ? { id: frame.id } : { id: frame.id, session: frame.session }
+    this.#emit('message', frame.data as M, meta)
   }
 
   #settle(id: string, how: (p: Pending) => void): void {
