@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { ConnectionStore } from '../../src/connections/types.js'
 import { App, AppError, MemoryConnectionStore } from '../../src/index.js'
 
 // The App the client tests talk to: one of each kind of route socketeer/client meets.
@@ -10,6 +11,8 @@ export interface TestAppOptions {
   rooms?: Map<string, RoomEntry[]>
   /** The browser bundle of socketeer/client, served at `GET /client.js`. */
   clientScript?: string
+  /** The connection registry (default a MemoryConnectionStore). */
+  store?: ConnectionStore
 }
 
 export interface RoomEntry {
@@ -21,7 +24,7 @@ export interface RoomEntry {
 }
 
 export function createTestApp(options: TestAppOptions = {}) {
-  const store = new MemoryConnectionStore()
+  const store = options.store ?? new MemoryConnectionStore()
   const rooms = options.rooms ?? new Map<string, RoomEntry[]>()
   const log = (room: string) => {
     let entries = rooms.get(room)
