@@ -49,6 +49,9 @@ export function createTestApp(options: TestAppOptions = {}) {
     .webSocket('crash', () => {
       throw new Error('secret internal detail')
     })
+    .webSocket('crashTwoWay', { routeResponse: true }, () => {
+      throw new Error('secret internal detail')
+    })
     .webSocket('slow', { data: z.object({ ms: z.number() }) }, async (ctx) => {
       await new Promise((r) => setTimeout(r, ctx.data.ms))
       return { slept: ctx.data.ms }

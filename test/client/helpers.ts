@@ -14,7 +14,7 @@ export async function startTestGateway(
     handler: app.app.handler,
     port: 0,
     logger: false,
-    routeResponses: ['whoami'],
+    routeResponses: ['whoami', 'crashTwoWay'],
     keepaliveRoutes: ['socketeer.keepalive'],
     routes: {
       // A function that fails outside any App: API Gateway's own error frame.

@@ -106,6 +106,35 @@ describe('requests and replies', () => {
   })
 })
 
+// Its own gateway, alone in the process: a second running gateway's @connections
+// variable would be the one the App reads (src/dev/runtime/env.ts).
+describe('a crashed request handler', () => {
+  it('a crashed handler: its request is rejected at once as `internal`, the invocation fails, and the AWS frame that follows rejects nothing else', async () => {
+    const lines: string[] = []
+    const { gw } = await startTestGateway({ logger: (l) => lines.push(l) })
+    const c = client(gw.url, { requestTimeoutMs: 20_000 })
+    for (const route of ['crash', 'crashTwoWay'] as const) {
+      // A slower request waits on the same connection while the crash is answered.
+      const slow = c.request('slow', { ms: 400 })
+      const crash = await c.request(route).catch((e) => e)
+      expect(crash).toBeInstanceOf(ServerError)
+      expect(crash).toMatchObject({ code: 'internal', message: 'Internal server error' })
+      expect(JSON.stringify(crash)).not.toContain('secret')
+      // API Gateway's "Internal server error" frame for the failed invocation carries the
+      // same requestId: it must not take the slow request down with it.
+      expect(await slow).toEqual({ slept: 400 })
+    }
+    const errors: unknown[] = []
+    c.on('error', (e) => errors.push(e))
+    expect(await c.request('echo', { text: 'still here' })).toEqual({ echoed: 'still here' })
+    expect(errors).toEqual([])
+    // The invocations failed, as a plain Lambda's throw does (the gateway's 502 line).
+    for (const route of ['crash', 'crashTwoWay'])
+      expect(lines.some((l) => l.includes(route) && l.includes('502'))).toBe(true)
+    await gw.close()
+  })
+})
+
 describe('queue and close', () => {
   it('the send queue is bounded: one more is a QueueFullError, and close() rejects what waits', async () => {
     // Port 9 on loopback: nothing listens, every connect fails.

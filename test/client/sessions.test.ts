@@ -129,9 +129,17 @@ describe('held session messages: races', () => {
     const session = newSession()
     // A connection the registry still lists but the gateway no longer has.
     const stale = 'c3RhbGUtY29ubmVjdGlvbg='
-    await store.put({ connectionId: stale, endpoint: gw.managementEndpoint, connectedAt: Date.now() - 120_000 })
+    await store.put({
+      connectionId: stale,
+      endpoint: gw.managementEndpoint,
+      connectedAt: Date.now() - 120_000,
+    })
     await store.join(stale, `session:${session}`)
-    const pushed = await app.app.pushToSession(session, { k: 1 }, { endpoint: gw.managementEndpoint, id: 'p1' })
+    const pushed = await app.app.pushToSession(
+      session,
+      { k: 1 },
+      { endpoint: gw.managementEndpoint, id: 'p1' },
+    )
     expect(pushed).toMatchObject({ held: true, sent: [], gone: [stale], pruned: [stale] })
     const c = createClient<TestApp>(gw.url, { session, keepaliveMs: 0 })
     clients.push(c)
