@@ -13,6 +13,8 @@ export interface TestAppOptions {
   clientScript?: string
   /** The connection registry (default a MemoryConnectionStore). */
   store?: ConnectionStore
+  /** Check `tokens` in a `$connect` authorizer (`app.authorizer()`) instead of the `$connect` route. */
+  authorizeTokens?: boolean
 }
 
 export interface RoomEntry {
@@ -37,7 +39,7 @@ export function createTestApp(options: TestAppOptions = {}) {
   const app = new App({ connections: store, logLevel: 'silent' })
     .webSocket('$connect', (ctx) => {
       const token = ctx.asWebSocket().query.token
-      if (options.tokens && !(token && options.tokens.has(token))) ctx.reject(401)
+      if (!options.authorizeTokens && options.tokens && !(token && options.tokens.has(token))) ctx.reject(401)
     })
     .webSocket('echo', { data: z.object({ text: z.string().max(100) }) }, (ctx) => ({
       echoed: ctx.data.text,
@@ -93,6 +95,12 @@ export function createTestApp(options: TestAppOptions = {}) {
         ws.pushToSession(session, { n }, { id: `later-${n}` }).catch(() => {})
       }, ms)
       return { session }
+    })
+  if (options.authorizeTokens)
+    app.authorizer((ctx, event) => {
+      const token = event.queryStringParameters?.token
+      if (!(token && options.tokens?.has(token))) ctx.reject(401)
+      return { principalId: `user-${token}` }
     })
   app.get('/token', (ctx) => {
     const token = crypto.randomUUID()

@@ -8,8 +8,8 @@ export type Gateway = Awaited<ReturnType<typeof startGateway>>
 export async function startTestGateway(
   options: Partial<GatewayOptions> & TestAppOptions = {},
 ): Promise<{ gw: Gateway; app: ReturnType<typeof createTestApp> }> {
-  const { tokens, rooms, clientScript, store, ...gateway } = options
-  const app = createTestApp({ tokens, rooms, clientScript, store })
+  const { tokens, rooms, clientScript, store, authorizeTokens, ...gateway } = options
+  const app = createTestApp({ tokens, rooms, clientScript, store, authorizeTokens })
   const gw = await startGateway({
     handler: app.app.handler,
     port: 0,

@@ -11,7 +11,7 @@ import {
   RequestTimeoutError,
   ServerError,
 } from '../../src/client/index.js'
-import type { ActionsOf, SocketConstructor } from '../../src/client/types.js'
+import type { ActionsOf, SocketConstructor, SocketLike } from '../../src/client/types.js'
 import type { TestApp } from './app.js'
 import { type Gateway, sleep, startTestGateway, waitFor } from './helpers.js'
 
@@ -263,6 +263,65 @@ describe('staying connected', () => {
     expect(issued).toBeGreaterThanOrEqual(2)
     c.close()
     await gw.close()
+  })
+
+  it('a network failure is no auth error in Node; where failures say nothing (as in browsers) onAuthError runs every `authErrorAfter`', async () => {
+    // Port 9 on loopback: nothing listens. `ws` says ECONNREFUSED, so credentials are not suspect.
+    const hooks: [number | undefined, number][] = []
+    const errors: string[] = []
+    const c = client('ws://127.0.0.1:9/dev', {
+      backoff: { initialMs: 10, maxMs: 20 },
+      onAuthError: (e) => {
+        hooks.push([e.status, e.failures])
+      },
+    })
+    c.on('error', (e) => errors.push(e.code))
+    await waitFor(() => errors.length >= 4, 5_000, 'four failed connects')
+    c.close()
+    expect(hooks).toEqual([])
+    // A WebSocket whose error events carry nothing, as a browser's do.
+    class Silent implements SocketLike {
+      readonly #ws: WebSocket
+      onopen: SocketLike['onopen'] = null
+      onmessage: SocketLike['onmessage'] = null
+      onclose: SocketLike['onclose'] = null
+      onerror: SocketLike['onerror'] = null
+      constructor(url: string, protocols?: string | string[]) {
+        this.#ws = new WebSocket(url, protocols)
+        this.#ws.onopen = (e) => this.onopen?.(e)
+        this.#ws.onmessage = (e) => this.onmessage?.(e)
+        this.#ws.onclose = (e) => this.onclose?.(e)
+        this.#ws.onerror = () => this.onerror?.({ type: 'error' })
+      }
+      get readyState() {
+        return this.#ws.readyState
+      }
+      get protocol() {
+        return this.#ws.protocol
+      }
+      send(data: string) {
+        this.#ws.send(data)
+      }
+      close(code?: number, reason?: string) {
+        this.#ws.close(code, reason)
+      }
+    }
+    const errors2: string[] = []
+    const d = client('ws://127.0.0.1:9/dev', {
+      WebSocket: Silent,
+      authErrorAfter: 3,
+      backoff: { initialMs: 10, maxMs: 20 },
+      onAuthError: (e) => {
+        hooks.push([e.status, e.failures])
+      },
+    })
+    d.on('error', (e) => errors2.push(e.code))
+    await waitFor(() => errors2.length >= 7, 5_000, 'seven failed connects')
+    d.close()
+    expect(hooks).toEqual([
+      [undefined, 3],
+      [undefined, 6],
+    ])
   })
 
   it('a refused handshake (401) calls onAuthError and backs off instead of looping', async () => {
