@@ -6,8 +6,8 @@ import {
   readResumeReply,
   readServerFrame,
   SESSION_PARAM,
-  type ServerFrame,
 } from '../protocol/frames.js'
+import { Conn, type Pending, type Push, type Queued, RecentIds } from './conn.js'
 import {
   ClientClosedError,
   ClientError,
@@ -34,7 +34,6 @@ import type {
   Link,
   RequestOptions,
   RouteMap,
-  SocketLike,
   UrlSource,
 } from './types.js'
 
@@ -44,52 +43,10 @@ import type {
 // are matched to replies by id and sent again on the next connection if the one they
 // went out on closed first.
 
-interface Pending {
-  id: string
-  action: string
-  text: string
-  resolve: (value: any) => void
-  reject: (error: unknown) => void
-  /** When it times out (epoch ms); one timer for all requests checks these. */
-  deadline: number
-  timeout: number
-  resend: boolean
-  conn?: Conn
-}
-
-type Push = Extract<ServerFrame, { $: 'push' }>
-
-interface Queued {
-  text: string
-  request?: Pending
-}
-
-class Conn {
-  socket!: SocketLike
-  opened = 0
-  ready = false
-  closed = false
-  status: number | undefined
-  /** The platform said why the handshake failed (`ws` does; a browser never does). */
-  explained = false
-  /** While the resume request runs, live pushes wait here so held ones come first. */
-  held: Push[] | undefined
-  lastSent = 0
-  keepalive: ReturnType<typeof setTimeout> | undefined
-  rotate: ReturnType<typeof setTimeout> | undefined
-  constructor(readonly reason: ConnectReason) {}
-  stop(): void {
-    clearTimeout(this.keepalive)
-    clearTimeout(this.rotate)
-  }
-}
-
 const NORMAL = 1000
 const GOING_AWAY = 1001
 /** A connection that lived less than this before a 1001 reconnects with backoff, not at once. */
 const STABLE_MS = 200
-/** Error frames' request ids remembered, to drop API Gateway's frame that follows a crash. */
-const FAILED_MEMORY = 32
 
 const listenerError = (error: unknown) => {
   const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
@@ -104,8 +61,9 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
   readonly #listeners = new Map<string, Set<(...args: any[]) => void>>()
   readonly #queue: Queued[] = []
   readonly #pending = new Map<string, Pending>()
-  readonly #seen = new Set<string>()
-  readonly #failed = new Set<string>()
+  readonly #seen = new RecentIds(() => this.#o.dedupeWindow ?? 1000)
+  /** Error frames' request ids, to drop API Gateway's frame that follows a crash. */
+  readonly #failed = new RecentIds(() => 32)
   readonly #randomSession: boolean
   /** Handshakes in a row that failed with no reason the platform could tell (a browser's every failure). */
   #unexplained = 0
@@ -526,11 +484,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
         // A crashed handler's invocation fails after this frame: API Gateway's own frame
         // with the same requestId follows, and must not reject another request.
         const requestId = frame.error.requestId
-        if (requestId !== undefined) {
-          this.#failed.add(requestId)
-          if (this.#failed.size > FAILED_MEMORY)
-            this.#failed.delete(this.#failed.values().next().value as string)
-        }
+        if (requestId !== undefined) this.#failed.add(requestId)
         this.#settle(frame.id, (p) => p.reject(error))
       }
     } else if (frame.$ === 'push') {
@@ -549,7 +503,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
 
   #push(frame: Push): void {
     if (this.#seen.has(frame.id)) return
-    this.#remember(frame.id)
+    this.#seen.add(frame.id)
     const meta = frame.session === undefined ? { id: frame.id } : { id: frame.id, session: frame.session }
     this.#emit('message', frame.data as M, meta)
   }
@@ -564,12 +518,6 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     }
     how(p)
     this.#drained()
-  }
-
-  #remember(id: string): void {
-    this.#seen.add(id)
-    const window = this.#o.dedupeWindow ?? 1000
-    if (this.#seen.size > window) this.#seen.delete(this.#seen.values().next().value as string)
   }
 
   #emit<E extends keyof ClientEvents<M>>(event: E, ...args: Parameters<ClientEvents<M>[E]>): void {
