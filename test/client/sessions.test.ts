@@ -123,6 +123,27 @@ describe.each(stores)('held session messages, %s store', (_name, makeStore) => {
 })
 
 describe('held session messages: races', () => {
+  it('more than one reply’s worth arrives over several resume replies, in order', async () => {
+    const store = new MemoryConnectionStore()
+    const lines: string[] = []
+    const { gw, app } = await startTestGateway({ store, logger: (l) => lines.push(l) })
+    const session = newSession()
+    const g = await gatedClient(gw, session)
+    await g.drop(store)
+    const big = 'z'.repeat(40 * 1024)
+    for (const k of [1, 2, 3, 4, 5])
+      expect(
+        (await app.app.pushToSession(session, { k, big }, { endpoint: gw.managementEndpoint })).held,
+      ).toBe(true)
+    g.reopen()
+    await waitFor(() => g.got.length >= 5, 10_000, 'five held pushes')
+    expect(g.got.map(([d]) => (d as { k: number }).k)).toEqual([1, 2, 3, 4, 5])
+    // The first connection asked once (nothing held yet); then 40 KB each at most 96 KB a reply: three asks.
+    expect(lines.filter((l) => /MESSAGE\s+socketeer\.resume/.test(l))).toHaveLength(4)
+    expect((await store.heldSessionMessages(session)).messages).toEqual([])
+    await gw.close()
+  })
+
   it('a push whose only connection answers 410 (closed, its $disconnect not yet run) is held too', async () => {
     const store = new MemoryConnectionStore()
     const { gw, app } = await startTestGateway({ store })
