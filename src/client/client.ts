@@ -64,7 +64,6 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
   readonly #seen = new RecentIds(() => this.#o.dedupeWindow ?? 1000)
   /** Error frames' request ids, to drop API Gateway's frame that follows a crash. */
   readonly #failed = new RecentIds(() => 32)
-  readonly #randomSession: boolean
   /** Handshakes in a row that failed with no reason the platform could tell (a browser's every failure). */
   #unexplained = 0
   readonly #prefix = randomId().slice(0, 10)
@@ -87,7 +86,6 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     this.#source = source
     this.#o = options
     this.session = options.session === false ? undefined : (options.session ?? randomId())
-    this.#randomSession = options.session === undefined
     this.#unwatch = watchOnline((online) => this.#online(online))
     void this.#open('initial')
   }
@@ -286,13 +284,13 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
   }
 
   /**
-   * Asks the App for the session's pushes held while no connection was open (pages of
-   * them), before the live pushes that arrive meanwhile. Never on the first connection of
-   * a session made up here: nobody could have pushed to it yet.
+   * Asks the App for the session's pushes held while no connection took them (pages of
+   * them), before the live pushes that arrive meanwhile. On every connection, the first
+   * too: a `$connect` handler may push to the session it is accepting, which no
+   * connection can take yet.
    */
   async #resume(conn: Conn): Promise<void> {
     if (this.session === undefined || this.#o.resume === false) return
-    if (conn.reason === 'initial' && this.#randomSession) return
     conn.held = []
     try {
       const timeout = Math.min(this.#o.requestTimeoutMs ?? 30_000, 10_000)

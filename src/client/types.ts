@@ -100,7 +100,7 @@ export interface ClientOptions<R extends RouteMap = RouteMap> {
   authErrorAfter?: number
   /**
    * On each new connection of a session, ask the App for the pushes it held while the
-   * session had no connection (default true; not on a made-up session's first connect).
+   * session had no connection (default true).
    */
   resume?: boolean
   /** Whether to reconnect after a close the user did not ask for (default: always). */

@@ -37,9 +37,13 @@ export function createTestApp(options: TestAppOptions = {}) {
     return entries
   }
   const app = new App({ connections: store, logLevel: 'silent' })
-    .webSocket('$connect', (ctx) => {
-      const token = ctx.asWebSocket().query.token
+    .webSocket('$connect', async (ctx) => {
+      const ws = ctx.asWebSocket()
+      const token = ws.query.token
       if (!options.authorizeTokens && options.tokens && !(token && options.tokens.has(token))) ctx.reject(401)
+      // A welcome pushed to the session while its connection is still being accepted.
+      const session = ws.query.welcome ? await ws.session() : undefined
+      if (session) await ws.pushToSession(session, { welcome: true }, { id: `welcome-${ws.connectionId}` })
     })
     .webSocket('echo', { data: z.object({ text: z.string().max(100) }) }, (ctx) => ({
       echoed: ctx.data.text,
