@@ -29,7 +29,7 @@ const DEFAULTS: Required<ShareCoreOptions> = {
     /^src\/events\/(ids|hosts|websocket|authorizer|http|proxy-result|maps)\.ts$/,
     // Each gateway and fake makes its own model instance.
     /^src\/management\/(model|wire)\.ts$/,
-    /^src\/websocket\/route-selection\.ts$/,
+    /^src\/websocket\/(route-selection|errors)\.ts$/,
     /^src\/app\/(integration|routes|cors-rules|streamer-scope)\.ts$/,
     // The DynamoDB store lives only in socketeer/dynamodb (its SDK cache with it).
     /^src\/connections\/(dynamo|dynamo-client|keys|record)\.ts$/,

@@ -56,6 +56,8 @@ export type { JsonLoggerOptions, Logger, LoggerFactory, LogLevel } from './log.j
 export { createJsonLogger } from './log.js'
 export type { StreamerClientOptions } from './streamer/client.js'
 export { createStreamerClient } from './streamer/client.js'
+export type { EndpointOptions } from './streamer/endpoint.js'
+export { deriveManagementEndpoint, normaliseEndpoint } from './streamer/endpoint.js'
 export {
   ForbiddenError,
   GoneError,
@@ -82,5 +84,3 @@ export type {
   StreamerFactory,
 } from './streamer/types.js'
 export { WebSocketContext } from './websocket/context.js'
-export type { EndpointOptions } from './websocket/endpoint.js'
-export { deriveManagementEndpoint, normaliseEndpoint } from './websocket/endpoint.js'

@@ -1,11 +1,11 @@
 import { newGatewayId } from '../src/events/ids.js'
 import { type ConnectionState, ConnectionsModel } from '../src/management/model.js'
 import { createStreamerClient } from '../src/streamer/client.js'
+import { normaliseEndpoint } from '../src/streamer/endpoint.js'
 import { ForbiddenError, StreamerError } from '../src/streamer/errors.js'
 import type { RetryOptions } from '../src/streamer/retry.js'
 import type { Transport } from '../src/streamer/transport/types.js'
 import type { ConnectionInfo, StreamerClient, StreamerFactory } from '../src/streamer/types.js'
-import { normaliseEndpoint } from '../src/websocket/endpoint.js'
 import {
   type CallOp,
   callMismatches,

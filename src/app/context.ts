@@ -11,9 +11,9 @@ import {
   validateSync,
 } from '../json.js'
 import type { Logger } from '../log.js'
+import type { EndpointOptions } from '../streamer/endpoint.js'
 import type { CallOptions, StreamerClient } from '../streamer/types.js'
 import { WebSocketContext, type WebSocketHost } from '../websocket/context.js'
-import type { EndpointOptions } from '../websocket/endpoint.js'
 
 /** What a Context needs from its App. */
 export interface ContextHost {

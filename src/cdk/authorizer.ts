@@ -1,6 +1,7 @@
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
-import { type PlannedRoute, WebSocketApiConfigError } from './plan.js'
+import { WebSocketApiConfigError } from './errors.js'
+import type { PlannedRoute } from './plan.js'
 
 // The $connect REQUEST authorizer. socketeer's App answers authorizer events itself
 // (`app.authorizer(...)`), so by default the same function that serves the routes

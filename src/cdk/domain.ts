@@ -3,8 +3,8 @@ import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager'
 import * as route53 from 'aws-cdk-lib/aws-route53'
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets'
 import type { Construct } from 'constructs'
-import { deriveManagementEndpoint } from '../websocket/endpoint.js'
-import { WebSocketApiConfigError } from './plan.js'
+import { deriveManagementEndpoint } from '../streamer/endpoint.js'
+import { WebSocketApiConfigError } from './errors.js'
 
 // A custom domain changes both public URLs: clients connect to wss://{domain}/{basePath}
 // and @connections lives at https://{domain}/{basePath}, never /{stage} (the event then

@@ -1,5 +1,6 @@
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import { validateRouteKey } from '../app/routes.js'
+import { WebSocketApiConfigError } from './errors.js'
 
 // Turns the two ways of naming handlers (one function for everything, or one per
 // route) into a flat list of routes before any CloudFormation resource exists, so
@@ -36,10 +37,6 @@ export interface PlannedRoute {
   readonly key: string
   readonly fn: IFunction
   readonly returnResponse: boolean
-}
-
-export class WebSocketApiConfigError extends Error {
-  override readonly name = 'WebSocketApiConfigError'
 }
 
 function checkKey(key: string, where: string): void {

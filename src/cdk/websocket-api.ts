@@ -15,7 +15,8 @@ import { type ConnectAuthorizerOptions, connectAuthorizerFor } from './authorize
 import { type ConnectionsTableOptions, connectionsTableFor } from './connections-table.js'
 import { type CustomDomainOptions, customDomainFor } from './domain.js'
 import { CONNECTIONS_TABLE_ENV, MANAGEMENT_ENDPOINT_ENV } from './env.js'
-import { distinctFunctions, planRoutes, type RoutePlanInput, WebSocketApiConfigError } from './plan.js'
+import { WebSocketApiConfigError } from './errors.js'
+import { distinctFunctions, planRoutes, type RoutePlanInput } from './plan.js'
 
 export interface WebSocketApiProps extends RoutePlanInput {
   readonly apiName?: string

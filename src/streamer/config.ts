@@ -1,11 +1,11 @@
 import { MANAGEMENT_ENDPOINT_ENV } from '../env.js'
 import { isExecuteApiHost } from '../events/hosts.js'
-import { normaliseEndpoint } from '../websocket/endpoint.js'
-import { regionFromHost } from '../websocket/region.js'
+import { normaliseEndpoint } from './endpoint.js'
 import { StreamerValidationError } from './errors.js'
+import { regionFromHost } from './region.js'
 
 // Where the client talks to and which region it signs for. The endpoint rules that
-// matter at runtime (wss:// → https://, trailing slashes) live in websocket/endpoint.ts;
+// matter at runtime (wss:// → https://, trailing slashes) live in endpoint.ts;
 // here only the mistakes that would otherwise surface as a 403 on every call.
 
 /** Explicit endpoint, else SOCKETEER_MANAGEMENT_ENDPOINT (for local development). */

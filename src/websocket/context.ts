@@ -23,10 +23,10 @@ import {
   validateAsync,
   validateSync,
 } from '../json.js'
+import { deriveManagementEndpoint, type EndpointOptions } from '../streamer/endpoint.js'
+import { regionFromHost } from '../streamer/region.js'
 import type { CallOptions, ConnectionInfo, StreamerClient } from '../streamer/types.js'
 import { jsonText } from '../streamer/validate.js'
-import { deriveManagementEndpoint, type EndpointOptions } from './endpoint.js'
-import { regionFromHost } from './region.js'
 
 /** What the WebSocket context needs from the App; kept narrow so it stays portable. */
 export interface WebSocketHost {

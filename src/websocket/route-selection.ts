@@ -3,6 +3,8 @@
 // (`${request.body.service}/${request.body.action}`). A missing path is "";
 // a body that is not JSON, or an expression that cannot be evaluated, selects `$default`.
 
+import { RouteSelectionError } from './errors.js'
+
 export type RouteSelector = (body: string) => string
 
 const SIMPLE = /^\$request\.body((?:\.[^.${}]+)+)$/
@@ -26,10 +28,6 @@ function lookup(value: unknown, path: string[]): string {
     // Nesting too deep to stringify: an expression that cannot be evaluated selects $default.
     return ''
   }
-}
-
-export class RouteSelectionError extends Error {
-  override readonly name = 'RouteSelectionError'
 }
 
 /** Compiles an expression once; the selector returns the route key for a frame ('' means `$default`). */

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
 import { App, AppError } from '../../src/index.js'
-import { deriveManagementEndpoint } from '../../src/websocket/endpoint.js'
+import { deriveManagementEndpoint } from '../../src/streamer/endpoint.js'
 import { client, connected, recorder, refused, sdk, sleep, start } from './helpers.js'
 
 describe('the handshake', () => {

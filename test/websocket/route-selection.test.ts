@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  compileRouteSelection,
-  RouteSelectionError,
-  selectRoute,
-} from '../../src/websocket/route-selection.js'
+import { RouteSelectionError } from '../../src/websocket/errors.js'
+import { compileRouteSelection, selectRoute } from '../../src/websocket/route-selection.js'
 
 // Route selection as the gateway does it (semantics page, section 3).
 

@@ -4,7 +4,8 @@ import { corsHeaders, isPreflight, preflightHeaders } from '../../app/cors-rules
 import { buildHttpApiEvent, buildRestEvent, type HttpEventInput } from '../../events/http.js'
 import { type ProxyResult, readProxyResult, readV2Result } from '../../events/proxy-result.js'
 import { invoke } from '../runtime/invoke.js'
-import { BodyTooLargeError, headersOf, readBody, sourceIpOf, splitUrl } from './request.js'
+import { BodyTooLargeError } from './errors.js'
+import { headersOf, readBody, sourceIpOf, splitUrl } from './request.js'
 import type { GatewayState } from './state.js'
 
 // HTTP routes of the same function, on the same port: each request becomes a REST (V1)

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { HeaderInput } from '../../events/websocket.js'
+import { BodyTooLargeError } from './errors.js'
 
 // What the gateway reads off a live HTTP request, in the shapes the event builders take.
 
@@ -40,10 +41,6 @@ export function splitUrl(url: string | undefined): { pathname: string; query: UR
   const pathname = q < 0 ? raw : raw.slice(0, q)
   const search = q < 0 ? '' : raw.slice(q + 1)
   return { pathname: pathname || '/', query: search ? new URLSearchParams(search) : undefined }
-}
-
-export class BodyTooLargeError extends Error {
-  override readonly name = 'BodyTooLargeError'
 }
 
 /** The whole request body; rejects with BodyTooLargeError past `limit` bytes (and stops buffering). */

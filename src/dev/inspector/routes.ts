@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
-import { BodyTooLargeError, readBody } from '../gateway/request.js'
+import { BodyTooLargeError } from '../gateway/errors.js'
+import { readBody } from '../gateway/request.js'
 import type { GatewayState } from '../gateway/state.js'
 import { trackInvocations } from '../runtime/invoke.js'
 import { disconnect, postTo, replay } from './actions.js'

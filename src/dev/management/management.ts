@@ -3,7 +3,8 @@ import { errorResponse, type ManagementOp, okResponse, type WireResponse } from 
 import { PayloadTooLargeError, StreamerError, StreamerServiceError } from '../../streamer/errors.js'
 import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
 import type { ConnectionInfo } from '../../streamer/types.js'
-import { BodyTooLargeError, readBody } from '../gateway/request.js'
+import { BodyTooLargeError } from '../gateway/errors.js'
+import { readBody } from '../gateway/request.js'
 import type { GatewayState } from '../gateway/state.js'
 
 // `POST|GET|DELETE /{stage}/@connections/{id}`: the @connections model behind HTTP, in

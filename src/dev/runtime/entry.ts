@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { extname, isAbsolute, join, resolve } from 'node:path'
-import { UsageError } from '../errors.js'
+import { EntryError } from './errors.js'
 import type { EntrySpec } from './types.js'
 
 // An entry as a user writes it, into an EntrySpec:
@@ -11,11 +11,6 @@ import type { EntrySpec } from './types.js'
 //                         found under the code directory (`--code-dir`, default cwd)
 
 const NODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']
-
-/** An entry that names no usable file: a usage error (one line, exit code 2). */
-export class EntryError extends UsageError {
-  override readonly name = 'EntryError'
-}
 
 export function runtimeOf(file: string): 'node' | 'python' {
   return extname(file) === '.py' ? 'python' : 'node'

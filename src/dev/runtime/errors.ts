@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js'
+
 // The runtimes' errors. A failed invocation carries one of these as its error (the log
 // prints its name, message and stack), never a rejection that could reach the gateway.
 
@@ -55,4 +57,9 @@ export class WorkerExitedError extends Error {
     super(`Runtime exited with error: ${how}`)
     this.stack = `${this.name}: ${this.message}`
   }
+}
+
+/** An entry that names no usable file: a usage error (one line, exit code 2). */
+export class EntryError extends UsageError {
+  override readonly name = 'EntryError'
 }

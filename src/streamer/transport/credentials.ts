@@ -1,4 +1,5 @@
 import { StreamerValidationError } from '../errors.js'
+import { CredentialsError } from './errors.js'
 import type { AwsCredentials, AwsCredentialsProvider } from './types.js'
 
 // Where the SigV4 transport's credentials come from, in this order:
@@ -11,10 +12,6 @@ import type { AwsCredentials, AwsCredentialsProvider } from './types.js'
 
 /** Fetched again this long before `expiration`, as the SDK does. */
 const REFRESH_MARGIN_MS = 5 * 60_000
-
-export class CredentialsError extends Error {
-  override readonly name = 'CredentialsProviderError'
-}
 
 export interface CredentialSource {
   /** Credentials that are good now; may be synchronous (the environment) to save a tick. */

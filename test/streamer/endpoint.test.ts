@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors.js'
-import { deriveManagementEndpoint, normaliseEndpoint } from '../../src/websocket/endpoint.js'
-import { regionFromHost } from '../../src/websocket/region.js'
+import { deriveManagementEndpoint, normaliseEndpoint } from '../../src/streamer/endpoint.js'
+import { regionFromHost } from '../../src/streamer/region.js'
 import { harness } from '../app/helpers.js'
 import { sample } from '../events/samples/index.js'
 
