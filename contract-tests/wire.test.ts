@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { App, AppError } from '../src/index.js'
 import { readServerFrame } from '../src/protocol/frames.js'
-import { events, invoke } from '../testkit/index.js'
+import { events, invokeSettled } from '../testkit/index.js'
 
 // The client wire format's contract (docs/client.md): every fixture in wire/ is checked
 // against wire.schema.json, then run. An `exchange` runs the real App on the client
@@ -63,7 +63,8 @@ describe('wire fixtures', () => {
         return
       }
       const event = events.message({ body: fixture.send, routeKey: fixture.route.key })
-      const { result, fake } = await invoke(appFor(fixture.route), event)
+      const { result, error, fake } = await invokeSettled(appFor(fixture.route), event)
+      expect(error !== undefined, String(error)).toBe(fixture.expect.fails === true)
       const posted = fake.receivedJSON(event.requestContext.connectionId)
       expect(posted).toEqual(wildcard(fixture.expect.posted))
       for (const frame of posted) expect(validate({ ...fixture, expect: { posted: [frame] } })).toBe(true)

@@ -4,7 +4,7 @@ import type {
   ConnectionsBroadcastResult,
 } from '../connections/broadcast.js'
 import { afterHandlers, beforeHandlers, broadcastFromApp } from '../connections/lifecycle.js'
-import { type PushOptions, pushToSession } from '../connections/sessions.js'
+import { type PushOptions, pushToSession, type SessionPushResult } from '../connections/sessions.js'
 import type { ConnectionStore } from '../connections/types.js'
 import { MANAGEMENT_ENDPOINT_ENV } from '../env.js'
 import { AppError, errorEnvelope } from '../errors.js'
@@ -23,6 +23,7 @@ import type {
 } from '../events/types.js'
 import type { StandardSchemaV1 } from '../json.js'
 import { createJsonLogger, type Logger, type LoggerFactory, type LogLevel } from '../log.js'
+import { RESUME_ACTION } from '../protocol/frames.js'
 import { resolveEndpoint } from '../streamer/config.js'
 import type { EndpointOptions } from '../streamer/endpoint.js'
 import { defaultStreamerFactory } from '../streamer/factory.js'
@@ -49,6 +50,7 @@ import {
   webSocketErrorResult,
   webSocketResult,
 } from './respond.js'
+import { answerResume, isResume } from './resume.js'
 import { HttpRouter, type Route, validateRouteKey } from './routes.js'
 import { scopedStreamer } from './streamer-scope.js'
 
@@ -175,8 +177,12 @@ export class App<Routes extends object = {}> implements ContextHost {
   }
 
   /** Sends `data` to every live connection of a client session (socketeer/client), as a push the client takes once. */
-  pushToSession(session: string, data: unknown, options: PushOptions & { endpoint?: string } = {}) {
-    return pushToSession(this, session, data, options)
+  pushToSession(
+    session: string,
+    data: unknown,
+    options: PushOptions & { endpoint?: string } = {},
+  ): Promise<SessionPushResult> {
+    return pushToSession(this, this.connections, session, data, options)
   }
 
   route(method: string, path: string, ...args: RouteArgs): this {
@@ -225,7 +231,9 @@ export class App<Routes extends object = {}> implements ContextHost {
   get webSocketRoutes(): string[] {
     const keys = [...this.#ws.keys()]
     // A connection store needs both lifecycle routes integrated, with or without handlers.
-    if (this.connections) for (const k of ['$connect', '$disconnect']) if (!keys.includes(k)) keys.push(k)
+    // ...and socketeer/client's resume request, which the App answers itself (app/resume.ts).
+    if (this.connections)
+      for (const k of ['$connect', '$disconnect', RESUME_ACTION]) if (!keys.includes(k)) keys.push(k)
     return keys
   }
 
@@ -282,6 +290,14 @@ export class App<Routes extends object = {}> implements ContextHost {
     let route = this.#ws.get(rc.routeKey)
     if (route === undefined && rc.eventType === 'MESSAGE') route = this.#ws.get('$default')
     const ctx = new Context(this, 'websocket', event, lambdaContext, requestId)
+    if (
+      (route === undefined || route.key === '$default') &&
+      rc.eventType === 'MESSAGE' &&
+      isResume(rc.routeKey, event.body)
+    )
+      return answerResume(ctx, this.connections).catch((error: unknown) =>
+        this.#webSocketFailure(ctx, error, RESUME_ACTION),
+      )
     if (route === undefined) return this.#noWebSocketRoute(ctx, rc.routeKey, rc.eventType)
     if (this.connections !== undefined && rc.eventType !== 'MESSAGE')
       return this.#trackedWebSocket(route, ctx)

@@ -102,8 +102,7 @@ async function answer(
     if (schema) ctx.data = await validateAsync(schema, ctx.data)
     text = JSON.stringify(replyFrame(id, await run(ctx)))
   } catch (error) {
-    logFailure(ctx, error)
-    text = JSON.stringify(errorFrame(errorEnvelope(error, ctx.requestId).body.error, id))
+    return answerFailure(ctx, id, error, twoWay)
   }
   // The body is returned either way: on a two-way route the gateway sends it; on a
   // one-way route it is dropped, and the post is the answer.
@@ -111,15 +110,43 @@ async function answer(
   return { statusCode: 200, body: text }
 }
 
-function logFailure(ctx: Context, error: unknown): void {
-  const route = ctx.asWebSocket().routeKey
+/**
+ * A request failed (docs/client.md, "When a request fails"). The requester always gets
+ * an error frame carrying the request's id, so that request (and no other) is rejected
+ * at once. A client error (an AppError below 500) is an answer like any other. Anything
+ * else follows the rule for every MESSAGE route: after the frame is posted (even on a
+ * two-way route, whose failed result API Gateway never sends) the error is thrown, so
+ * the App logs it as an error and the invocation fails. API Gateway then also sends its
+ * `Internal server error` frame, with the same requestId as the error frame: the client
+ * drops it.
+ */
+export async function answerFailure(
+  ctx: Context,
+  id: string,
+  error: unknown,
+  twoWay: boolean,
+): Promise<{ statusCode: number; body: string }> {
+  const text = JSON.stringify(errorFrame(errorEnvelope(error, ctx.requestId).body.error, id))
+  const ws = ctx.asWebSocket()
   if (error instanceof AppError && error.status < 500) {
     ctx.log.info('request rejected', {
       requestId: ctx.requestId,
-      route,
+      route: ws.routeKey,
       code: error.code,
       status: error.status,
       reason: error.message,
     })
-  } else ctx.log.error('handler failed', { requestId: ctx.requestId, route, error })
+    if (!twoWay) await ws.send(text)
+    return { statusCode: 200, body: text }
+  }
+  try {
+    await ws.send(text)
+  } catch (sendError) {
+    ctx.log.warn('could not send the error frame to the requester', {
+      requestId: ctx.requestId,
+      connectionId: ws.connectionId,
+      error: sendError,
+    })
+  }
+  throw error
 }

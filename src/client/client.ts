@@ -2,9 +2,12 @@ import {
   AWS_ERROR_CODES,
   encodeClientFrame,
   KEEPALIVE_ACTION,
+  RESUME_ACTION,
+  readResumeReply,
   readServerFrame,
   SESSION_PARAM,
 } from '../protocol/frames.js'
+import { Conn, type Pending, type Push, type Queued, RecentIds } from './conn.js'
 import {
   ClientClosedError,
   ClientError,
@@ -14,7 +17,15 @@ import {
   RequestTimeoutError,
   ServerError,
 } from './errors.js'
-import { isOffline, isOpen, randomId, refusedStatus, socketClass, watchOnline, withParam } from './socket.js'
+import {
+  handshakeFailure,
+  isOffline,
+  isOpen,
+  randomId,
+  socketClass,
+  watchOnline,
+  withParam,
+} from './socket.js'
 import type {
   Client,
   ClientEvents,
@@ -23,7 +34,6 @@ import type {
   Link,
   RequestOptions,
   RouteMap,
-  SocketLike,
   UrlSource,
 } from './types.js'
 
@@ -32,40 +42,6 @@ import type {
 // 2-hour limit). Sends wait in a bounded queue while no connection is ready; requests
 // are matched to replies by id and sent again on the next connection if the one they
 // went out on closed first.
-
-interface Pending {
-  id: string
-  action: string
-  text: string
-  resolve: (value: any) => void
-  reject: (error: unknown) => void
-  /** When it times out (epoch ms); one timer for all requests checks these. */
-  deadline: number
-  timeout: number
-  resend: boolean
-  conn?: Conn
-}
-
-interface Queued {
-  text: string
-  request?: Pending
-}
-
-class Conn {
-  socket!: SocketLike
-  opened = 0
-  ready = false
-  closed = false
-  status: number | undefined
-  lastSent = 0
-  keepalive: ReturnType<typeof setTimeout> | undefined
-  rotate: ReturnType<typeof setTimeout> | undefined
-  constructor(readonly reason: ConnectReason) {}
-  stop(): void {
-    clearTimeout(this.keepalive)
-    clearTimeout(this.rotate)
-  }
-}
 
 const NORMAL = 1000
 const GOING_AWAY = 1001
@@ -85,7 +61,11 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
   readonly #listeners = new Map<string, Set<(...args: any[]) => void>>()
   readonly #queue: Queued[] = []
   readonly #pending = new Map<string, Pending>()
-  readonly #seen = new Set<string>()
+  readonly #seen = new RecentIds(() => this.#o.dedupeWindow ?? 1000)
+  /** Error frames' request ids, to drop API Gateway's frame that follows a crash. */
+  readonly #failed = new RecentIds(() => 32)
+  /** Handshakes in a row that failed with no reason the platform could tell (a browser's every failure). */
+  #unexplained = 0
   readonly #prefix = randomId().slice(0, 10)
   #n = 0
   #active: Conn | undefined
@@ -255,7 +235,9 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     socket.onopen = () => void this.#opened(conn)
     socket.onmessage = (event) => this.#receive(conn, event.data)
     socket.onerror = (event) => {
-      conn.status ??= refusedStatus(event)
+      const why = handshakeFailure(event)
+      conn.status ??= why.status
+      conn.explained ||= why.explained
     }
     socket.onclose = (event) => void this.#lost(conn, event.code, event.reason)
   }
@@ -263,6 +245,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
   async #opened(conn: Conn): Promise<void> {
     conn.opened = Date.now()
     conn.lastSent = conn.opened
+    this.#unexplained = 0
     const link: Link<R> = {
       reason: conn.reason,
       send: (action, ...[data]: [unknown?]) => {
@@ -272,6 +255,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       request: ((action: string, data?: unknown, options?: RequestOptions) =>
         this.#request(action, data, { resend: false, ...options }, conn)) as Link<R>['request'],
     }
+    const resumed = this.#resume(conn)
     try {
       await this.#o.onConnect?.(link)
     } catch (error) {
@@ -286,6 +270,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       }
       return
     }
+    await resumed
     if (this.#closed || conn.closed || this.#next !== conn) return
     this.#next = undefined
     this.#attempt = 0
@@ -296,6 +281,39 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     if (old) this.#retire(old)
     this.#emit('open', { reason: conn.reason, protocol: conn.socket.protocol })
     this.#flush()
+  }
+
+  /**
+   * Asks the App for the session's pushes held while no connection took them (pages of
+   * them), before the live pushes that arrive meanwhile. On every connection, the first
+   * too: a `$connect` handler may push to the session it is accepting, which no
+   * connection can take yet.
+   */
+  async #resume(conn: Conn): Promise<void> {
+    if (this.session === undefined || this.#o.resume === false) return
+    conn.held = []
+    try {
+      const timeout = Math.min(this.#o.requestTimeoutMs ?? 30_000, 10_000)
+      for (let page = 0; page < 1000; page++) {
+        const data = await this.#request(RESUME_ACTION, undefined, { resend: false, timeout }, conn)
+        const reply = readResumeReply(data)
+        for (const frame of reply.messages) this.#push(frame)
+        if (!reply.more || reply.messages.length === 0) break
+      }
+    } catch (error) {
+      if (!conn.closed && !this.#closed)
+        this.#emit(
+          'error',
+          new ClientError(
+            'resume_failed',
+            `messages held for the session were not fetched: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+    } finally {
+      const live = conn.held
+      conn.held = undefined
+      for (const frame of live) this.#push(frame)
+    }
   }
 
   #timers(conn: Conn): void {
@@ -383,14 +401,20 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       // Failed before it was ready: never a tight loop.
       this.#next = undefined
       if (!conn.opened) {
+        // A browser never shows a refused handshake's status: after `authErrorAfter`
+        // such failures in a row (and every as many after), the credentials are suspect.
+        const unexplained = conn.status === undefined && !conn.explained
+        this.#unexplained = unexplained ? this.#unexplained + 1 : 0
         const error = new ConnectError(
           conn.status === undefined
             ? `the WebSocket handshake failed (${code})`
             : `the WebSocket handshake was refused with ${conn.status}`,
           conn.status,
+          this.#unexplained,
         )
         this.#emit('error', error)
-        if (error.code === 'unauthorized') {
+        const after = this.#o.authErrorAfter ?? 2
+        if (error.code === 'unauthorized' || (unexplained && after > 0 && this.#unexplained % after === 0)) {
           try {
             await this.#o.onAuthError?.(error)
           } catch (hookError) {
@@ -454,13 +478,18 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     else if (frame.$ === 'error') {
       const error = new ServerError(frame.error)
       if (frame.id === undefined) this.#emit('error', error)
-      else this.#settle(frame.id, (p) => p.reject(error))
+      else {
+        // A crashed handler's invocation fails after this frame: API Gateway's own frame
+        // with the same requestId follows, and must not reject another request.
+        const requestId = frame.error.requestId
+        if (requestId !== undefined) this.#failed.add(requestId)
+        this.#settle(frame.id, (p) => p.reject(error))
+      }
     } else if (frame.$ === 'push') {
-      if (this.#seen.has(frame.id)) return
-      this.#remember(frame.id)
-      const meta = frame.session === undefined ? { id: frame.id } : { id: frame.id, session: frame.session }
-      this.#emit('message', frame.data as M, meta)
+      if (conn.held) conn.held.push(frame)
+      else this.#push(frame)
     } else if (frame.$ === 'aws') {
+      if (frame.requestId !== undefined && this.#failed.delete(frame.requestId)) return
       const code = AWS_ERROR_CODES[frame.message] as 'internal' | 'forbidden' | 'gateway_timeout'
       const error = new GatewayError(code, frame.message, frame.requestId)
       // AWS does not say which message failed: the oldest request waiting on this connection takes it.
@@ -468,6 +497,13 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       if (oldest) this.#settle(oldest.id, (p) => p.reject(error))
       else this.#emit('error', error)
     } else this.#emit('message', frame.data as M, {})
+  }
+
+  #push(frame: Push): void {
+    if (this.#seen.has(frame.id)) return
+    this.#seen.add(frame.id)
+    const meta = frame.session === undefined ? { id: frame.id } : { id: frame.id, session: frame.session }
+    this.#emit('message', frame.data as M, meta)
   }
 
   #settle(id: string, how: (p: Pending) => void): void {
@@ -480,12 +516,6 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     }
     how(p)
     this.#drained()
-  }
-
-  #remember(id: string): void {
-    this.#seen.add(id)
-    const window = this.#o.dedupeWindow ?? 1000
-    if (this.#seen.size > window) this.#seen.delete(this.#seen.values().next().value as string)
   }
 
   #emit<E extends keyof ClientEvents<M>>(event: E, ...args: Parameters<ClientEvents<M>[E]>): void {

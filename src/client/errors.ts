@@ -64,12 +64,17 @@ export class ClientClosedError extends ClientError {
   }
 }
 
-/** A connection attempt failed; `status` is the refused handshake's HTTP status where the platform shows it (Node). */
+/**
+ * A connection attempt failed; `status` is the refused handshake's HTTP status where the
+ * platform shows it (Node with `ws`), undefined in browsers. `failures` counts the
+ * handshakes in a row that failed with no reason the platform could tell.
+ */
 export class ConnectError extends ClientError {
   override readonly name = 'ConnectError'
   constructor(
     message: string,
     readonly status?: number,
+    readonly failures = 0,
   ) {
     super(status === 401 || status === 403 ? 'unauthorized' : 'connect_failed', message)
   }

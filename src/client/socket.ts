@@ -33,12 +33,17 @@ export function isOpen(socket: SocketLike): boolean {
   return socket.readyState === OPEN
 }
 
-/** The HTTP status of a refused handshake, where the error says it (`ws`: "Unexpected server response: 401"). */
-export function refusedStatus(event: unknown): number | undefined {
-  const e = event as { message?: unknown; error?: { message?: unknown } } | undefined
+/**
+ * What a failed handshake's error event says, where the platform says anything: `ws`
+ * gives the refusal's HTTP status ("Unexpected server response: 401") or the network
+ * error ("connect ECONNREFUSED ..."). A browser's event says nothing: `explained` false.
+ */
+export function handshakeFailure(event: unknown): { status?: number; explained: boolean } {
+  const e = event as { message?: unknown; error?: { message?: unknown; code?: unknown } } | undefined
   const text = String(e?.message ?? e?.error?.message ?? '')
   const m = /Unexpected server response: (\d{3})/.exec(text)
-  return m ? Number(m[1]) : undefined
+  if (m) return { status: Number(m[1]), explained: true }
+  return { explained: typeof e?.error?.code === 'string' || /\bE[A-Z]{3,}\b/.test(text) }
 }
 
 /** A random URL-safe id from 16 bytes: Web Crypto exists in browsers and Node 20 alike. */

@@ -1,5 +1,5 @@
 import type { App } from '../app/app.js'
-import type { ClientError } from './errors.js'
+import type { ClientError, ConnectError } from './errors.js'
 
 // The client's types. Route types come from the App's type alone (`import type`): what
 // `app.webSocket(key, { data: schema }, handler)` declared, with no code generation.
@@ -87,8 +87,22 @@ export interface ClientOptions<R extends RouteMap = RouteMap> {
   session?: string | false
   /** Runs on every new connection before the application's queued messages: re-join groups here. */
   onConnect?: (link: Link<R>) => void | Promise<void>
-  /** A handshake was refused with 401/403 (the status is visible in Node; in browsers every failed handshake backs off): refresh credentials here. */
-  onAuthError?: (error: ClientError) => void | Promise<void>
+  /**
+   * The credentials look refused: refresh them here (the next connect calls the URL
+   * function again). Runs before the next try, which still waits for the backoff. In Node
+   * (`ws`) it runs on a handshake refused with 401/403 (`error.status`). A browser never
+   * shows a refused handshake's status, so there it runs after `authErrorAfter`
+   * handshakes in a row failed before opening, and again after each as many more, with
+   * `error.status` undefined and `error.failures` the count (docs/client.md).
+   */
+  onAuthError?: (error: ConnectError) => void | Promise<void>
+  /** Failed handshakes in a row, with no status to tell why, before `onAuthError` runs (default 2; 0: never). */
+  authErrorAfter?: number
+  /**
+   * On each new connection of a session, ask the App for the pushes it held while the
+   * session had no connection (default true).
+   */
+  resume?: boolean
   /** Whether to reconnect after a close the user did not ask for (default: always). */
   shouldReconnect?: (close: CloseInfo) => boolean
   /** How many pushed message ids are remembered for de-duplication (default 1000). */

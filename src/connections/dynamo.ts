@@ -9,12 +9,20 @@ import {
   makeDocClient,
   type WriteRequest,
 } from './dynamo-client.js'
+import { type HeldOps, heldMessages, holdMessage, releaseMessages } from './dynamo-held.js'
 import {
   ConnectionGoneError,
   ConnectionStoreError,
   ConnectionStoreTimeoutError,
   ConnectionStoreValidationError,
 } from './errors.js'
+import {
+  type HeldMessage,
+  type HeldMessagesOptions,
+  type HeldPage,
+  type HeldPolicy,
+  heldPolicy,
+} from './held.js'
 import { CONN_PREFIX, GROUP_PREFIX, memberKey, recordKey, reverseMemberKey } from './keys.js'
 import { expiresFromNow, isExpired, normaliseRecord, validateConnectionId, validateGroup } from './record.js'
 import { CONNECTIONS_TABLE_ENV } from './table.js'
@@ -50,6 +58,12 @@ export interface DynamoConnectionStoreOptions {
    * endpoint never hangs a handler until the Lambda times out.
    */
   requestTimeoutMs?: number
+  /**
+   * Session messages no live connection took, kept as items of this table for the
+   * session's next connection (connections/held.ts): bounded in count and age, swept by
+   * the table's TTL. `false`: none are kept.
+   */
+  heldMessages?: HeldMessagesOptions | false
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
@@ -86,6 +100,7 @@ export class DynamoConnectionStore implements ConnectionStore {
   readonly #client: DynamoClientLike | undefined
   readonly #clientConfig: Record<string, unknown> | undefined
   readonly #timeoutMs: number
+  readonly #policy: HeldPolicy | undefined
   #doc: Promise<DocClient> | undefined
 
   constructor(options: DynamoConnectionStoreOptions = {}) {
@@ -105,6 +120,7 @@ export class DynamoConnectionStore implements ConnectionStore {
     if (!(Number.isFinite(timeout) && timeout > 0))
       throw new ConnectionStoreValidationError('requestTimeoutMs must be a positive number of ms')
     this.#timeoutMs = timeout
+    this.#policy = heldPolicy(options.heldMessages)
   }
 
   /**
@@ -385,6 +401,36 @@ export class DynamoConnectionStore implements ConnectionStore {
     if (page.length > 0) yield* await confirmed(page)
   }
 
+  // Session messages held for the next connection: dynamo-held.ts, on this store's calls.
+  holdSessionMessage(
+    session: string,
+    message: { id: string; text: string },
+  ): Promise<HeldMessage | undefined> {
+    return holdMessage(this.#heldOps, this.#policy, session, message)
+  }
+
+  heldSessionMessages(session: string): Promise<HeldPage> {
+    return heldMessages(this.#heldOps, session)
+  }
+
+  releaseSessionMessages(session: string, seqs: string[]): Promise<void> {
+    return releaseMessages(this.#heldOps, session, seqs)
+  }
+
+  readonly #heldOps: HeldOps = {
+    put: (item) => this.#write('hold', item),
+    keys: (pk, prefix) => this.#query('hold', pk, prefix, undefined, true, false),
+    page: async (input) => {
+      const { doc, lib } = await this.#sdk()
+      return this.#send('held', doc, new lib.QueryCommand({ TableName: this.tableName, ...input }))
+    },
+    remove: (operation, keys) =>
+      this.#batch(
+        operation,
+        keys.map((Key) => ({ DeleteRequest: { Key } })),
+      ),
+  }
+
   /**
    * Every item of one partition (optionally with a sort-key prefix), page by page. The
    * next page is requested while the caller works through this one, so a broadcast's
@@ -396,6 +442,7 @@ export class DynamoConnectionStore implements ConnectionStore {
     skPrefix: string | undefined,
     pageSize: number | undefined,
     consistent: boolean,
+    forward = true,
   ): AsyncIterable<Item> {
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) {
       throw new ConnectionStoreValidationError('pageSize must be a positive integer')
@@ -414,6 +461,7 @@ export class DynamoConnectionStore implements ConnectionStore {
           ConsistentRead: consistent,
           Limit: pageSize,
           ExclusiveStartKey: start,
+          ScanIndexForward: forward,
         }),
       )
     let next: ReturnType<typeof page> | undefined = page(undefined)

@@ -20,3 +20,10 @@ export const reverseMemberKey = (connectionId: string, group: string): ItemKey =
   pk: CONN_PREFIX + connectionId,
   sk: GROUP_PREFIX + group,
 })
+export const SESSION_PREFIX = 'session#'
+export const HELD_PREFIX = 'held#'
+/** A message held for a session with no live connection: a Query on the pk reads them in order. */
+export const heldKey = (session: string, seq: string): ItemKey => ({
+  pk: SESSION_PREFIX + session,
+  sk: HELD_PREFIX + seq,
+})

@@ -1,4 +1,16 @@
 import { ConnectionGoneError } from './errors.js'
+import {
+  HELD_PAGE_BYTES,
+  type HeldMessage,
+  type HeldMessagesOptions,
+  type HeldPage,
+  type HeldPolicy,
+  heldPolicy,
+  nextSeq,
+  pageOf,
+  textBytes,
+  validateSession,
+} from './held.js'
 import { expiresFromNow, isExpired, normaliseRecord, validateConnectionId, validateGroup } from './record.js'
 import { DEFAULT_TTL_SECONDS } from './ttl.js'
 import type {
@@ -15,6 +27,8 @@ export interface MemoryConnectionStoreOptions {
   ttlSeconds?: number
   /** Clock, for tests of expiry. */
   now?: () => number
+  /** Session messages no live connection took, kept for the next connection (connections/held.ts); `false`: none. */
+  heldMessages?: HeldMessagesOptions | false
 }
 
 const clone = (r: ConnectionRecord): ConnectionRecord => structuredClone(r)
@@ -31,11 +45,15 @@ export class MemoryConnectionStore implements ConnectionStore {
   readonly #tombstones = new Map<string, number>()
   readonly #members = new Map<string, Map<string, number>>()
   readonly #groupsOf = new Map<string, Set<string>>()
+  readonly #held = new Map<string, HeldMessage[]>()
+  readonly #policy: HeldPolicy | undefined
   #sweepAt = 1024
+  #heldSweepAt = 1024
 
   constructor(options: MemoryConnectionStoreOptions = {}) {
     this.ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS
     this.#now = options.now ?? (() => Date.now())
+    this.#policy = heldPolicy(options.heldMessages)
   }
 
   async put(input: ConnectionRecordInput): Promise<ConnectionRecord> {
@@ -114,6 +132,59 @@ export class MemoryConnectionStore implements ConnectionStore {
       const expiresAt = this.#members.get(group)?.get(connectionId)
       if (expiresAt !== undefined && !isExpired(expiresAt, this.#now())) yield group
     }
+  }
+
+  async holdSessionMessage(
+    session: string,
+    message: { id: string; text: string },
+  ): Promise<HeldMessage | undefined> {
+    validateSession(session)
+    const policy = this.#policy
+    if (!policy || textBytes(message.text) > HELD_PAGE_BYTES) return undefined
+    const now = this.#now()
+    const held: HeldMessage = {
+      seq: nextSeq(now),
+      id: message.id,
+      text: message.text,
+      expiresAt: expiresFromNow(policy.maxAgeSeconds, now),
+    }
+    const list = this.#live(session, now)
+    list.push(held)
+    if (list.length > policy.limit) list.splice(0, list.length - policy.limit)
+    this.#held.set(session, list)
+    if (this.#held.size > this.#heldSweepAt) this.#sweepHeld(now)
+    return { ...held }
+  }
+
+  async heldSessionMessages(session: string): Promise<HeldPage> {
+    validateSession(session)
+    const list = this.#live(session, this.#now())
+    if (list.length === 0) this.#held.delete(session)
+    const page = pageOf(list)
+    return { messages: page.messages.map((m) => ({ ...m })), more: page.more }
+  }
+
+  async releaseSessionMessages(session: string, seqs: string[]): Promise<void> {
+    validateSession(session)
+    const list = this.#held.get(session)
+    if (!list) return
+    const gone = new Set(seqs)
+    const left = list.filter((m) => !gone.has(m.seq))
+    if (left.length === 0) this.#held.delete(session)
+    else this.#held.set(session, left)
+  }
+
+  #live(session: string, now: number): HeldMessage[] {
+    return (this.#held.get(session) ?? []).filter((m) => !isExpired(m.expiresAt, now))
+  }
+
+  #sweepHeld(now: number): void {
+    for (const session of [...this.#held.keys()]) {
+      const list = this.#live(session, now)
+      if (list.length === 0) this.#held.delete(session)
+      else this.#held.set(session, list)
+    }
+    this.#heldSweepAt = Math.max(1024, this.#held.size * 2)
   }
 
   /** Live records, for the local gateway's inspection and for tests. */

@@ -7,6 +7,8 @@
  * - `pk = conn#{id}`,    `sk = meta`          the connection record
  * - `pk = group#{name}`, `sk = conn#{id}`     a membership (members(group) = Query on pk)
  * - `pk = conn#{id}`,    `sk = group#{name}`  its reverse (delete finds every group with one Query)
+ * - `pk = session#{id}`, `sk = held#{seq}`   a push held for a client session with no live
+ *   connection (connections/held.ts), read in order with one Query
  * Every item carries `expiresAt` (epoch seconds) so DynamoDB TTL sweeps what a lost
  * `$disconnect` left behind.
  */

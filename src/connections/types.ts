@@ -2,6 +2,8 @@
 // DynamoConnectionStore implement it with the same semantics; the App, ws.join() and
 // broadcast() only ever see this interface.
 
+import type { HeldMessage, HeldPage } from './held.js'
+
 /** One registered connection. */
 export interface ConnectionRecord {
   connectionId: string
@@ -64,6 +66,19 @@ export interface ConnectionStore {
   members(group: string, options?: MembersOptions): AsyncIterable<string>
   /** Groups a connection is in. */
   groups(connectionId: string): AsyncIterable<string>
+  /**
+   * Keeps a session's push that no live connection took (connections/held.ts), dropping
+   * the oldest past the store's limit. Undefined when holding is off or the message is
+   * too big to deliver. Optional: a store without these three holds nothing.
+   */
+  holdSessionMessage?(
+    session: string,
+    message: { id: string; text: string },
+  ): Promise<HeldMessage | undefined>
+  /** The session's held messages that are not expired, oldest first, one reply's worth. */
+  heldSessionMessages?(session: string): Promise<HeldPage>
+  /** Removes delivered messages. Idempotent. */
+  releaseSessionMessages?(session: string, seqs: string[]): Promise<void>
 }
 
 /**

@@ -10,6 +10,14 @@
 // AWS → client   {"message": "Internal server error" | "Forbidden" | "Endpoint request timed out",
 //                 "connectionId": C, "requestId": R}
 //
+// Resume: a client with a session asks, as the first request on a new connection,
+// {"action": "socketeer.resume", "id": I}; the reply's data is
+// {"messages": [push frames held while it had no connection, oldest first], "more": bool}.
+//
+// A request whose handler crashed gets its error frame (with its `id` and the event's
+// `requestId`) and then, because the invocation fails, API Gateway's own
+// `Internal server error` frame with the same `requestId`: a client ignores the latter.
+//
 // No node: imports and no App imports: the browser bundle carries this file.
 
 /** The key that marks a frame as socketeer's own; anything else is the application's. */
@@ -157,3 +165,23 @@ export function sessionGroup(session: string): string {
 
 /** Default keepalive route: answered by the gateway (a MOCK integration on AWS), never a Lambda. */
 export const KEEPALIVE_ACTION = 'socketeer.keepalive'
+
+/** The request a client with a session sends first on a new connection: the App replies with held pushes. */
+export const RESUME_ACTION = 'socketeer.resume'
+
+export interface ResumeReply {
+  messages: Extract<ServerFrame, { $: 'push' }>[]
+  more: boolean
+}
+
+/** Reads a resume reply's data; anything malformed reads as nothing held. */
+export function readResumeReply(value: unknown): ResumeReply {
+  const out: ResumeReply = { messages: [], more: false }
+  if (!isObject(value) || !Array.isArray(value.messages)) return out
+  for (const m of value.messages) {
+    const frame = readServerFrame(m)
+    if (frame.$ === 'push') out.messages.push(frame)
+  }
+  out.more = value.more === true
+  return out
+}

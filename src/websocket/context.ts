@@ -11,7 +11,7 @@ import {
   sessionOf,
   setAttributes,
 } from '../connections/lifecycle.js'
-import { type PushOptions, pushToSession } from '../connections/sessions.js'
+import { type PushOptions, pushToSession, type SessionPushResult } from '../connections/sessions.js'
 import type { ConnectionStore, DeletedConnection } from '../connections/types.js'
 import { AppError } from '../errors.js'
 import { isRecord, strings } from '../events/maps.js'
@@ -269,12 +269,8 @@ export class WebSocketContext {
     return sessionOf(this, this.host.connections)
   }
   /** Sends to every live connection of a session as a push the client takes once (de-duplicated by id). */
-  pushToSession(
-    session: string,
-    data: unknown,
-    options: PushOptions = {},
-  ): Promise<ConnectionsBroadcastResult> {
-    return pushToSession(this, session, data, options)
+  pushToSession(session: string, data: unknown, options: PushOptions = {}): Promise<SessionPushResult> {
+    return pushToSession(this, this.host.connections, session, data, options)
   }
   /** On `$disconnect`: the record and groups the App removed before the handlers ran. */
   get departed(): DeletedConnection | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { ConnectionStore } from '../../src/connections/types.js'
 import { App, AppError, MemoryConnectionStore } from '../../src/index.js'
 
 // The App the client tests talk to: one of each kind of route socketeer/client meets.
@@ -10,6 +11,10 @@ export interface TestAppOptions {
   rooms?: Map<string, RoomEntry[]>
   /** The browser bundle of socketeer/client, served at `GET /client.js`. */
   clientScript?: string
+  /** The connection registry (default a MemoryConnectionStore). */
+  store?: ConnectionStore
+  /** Check `tokens` in a `$connect` authorizer (`app.authorizer()`) instead of the `$connect` route. */
+  authorizeTokens?: boolean
 }
 
 export interface RoomEntry {
@@ -21,7 +26,7 @@ export interface RoomEntry {
 }
 
 export function createTestApp(options: TestAppOptions = {}) {
-  const store = new MemoryConnectionStore()
+  const store = options.store ?? new MemoryConnectionStore()
   const rooms = options.rooms ?? new Map<string, RoomEntry[]>()
   const log = (room: string) => {
     let entries = rooms.get(room)
@@ -32,9 +37,13 @@ export function createTestApp(options: TestAppOptions = {}) {
     return entries
   }
   const app = new App({ connections: store, logLevel: 'silent' })
-    .webSocket('$connect', (ctx) => {
-      const token = ctx.asWebSocket().query.token
-      if (options.tokens && !(token && options.tokens.has(token))) ctx.reject(401)
+    .webSocket('$connect', async (ctx) => {
+      const ws = ctx.asWebSocket()
+      const token = ws.query.token
+      if (!options.authorizeTokens && options.tokens && !(token && options.tokens.has(token))) ctx.reject(401)
+      // A welcome pushed to the session while its connection is still being accepted.
+      const session = ws.query.welcome ? await ws.session() : undefined
+      if (session) await ws.pushToSession(session, { welcome: true }, { id: `welcome-${ws.connectionId}` })
     })
     .webSocket('echo', { data: z.object({ text: z.string().max(100) }) }, (ctx) => ({
       echoed: ctx.data.text,
@@ -44,6 +53,9 @@ export function createTestApp(options: TestAppOptions = {}) {
       throw new AppError('conflict', 'that name is taken', { details: { name: 'ada' } })
     })
     .webSocket('crash', () => {
+      throw new Error('secret internal detail')
+    })
+    .webSocket('crashTwoWay', { routeResponse: true }, () => {
       throw new Error('secret internal detail')
     })
     .webSocket('slow', { data: z.object({ ms: z.number() }) }, async (ctx) => {
@@ -87,6 +99,12 @@ export function createTestApp(options: TestAppOptions = {}) {
         ws.pushToSession(session, { n }, { id: `later-${n}` }).catch(() => {})
       }, ms)
       return { session }
+    })
+  if (options.authorizeTokens)
+    app.authorizer((ctx, event) => {
+      const token = event.queryStringParameters?.token
+      if (!(token && options.tokens?.has(token))) ctx.reject(401)
+      return { principalId: `user-${token}` }
     })
   app.get('/token', (ctx) => {
     const token = crypto.randomUUID()

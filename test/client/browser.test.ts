@@ -145,6 +145,32 @@ describe.skipIf(!present)('socketeer/client in headless Chromium', () => {
     await gw.close()
   }, 30_000)
 
+  it('a handshake the $connect authorizer refuses: onAuthError runs (status unknown) after two failures, a fresh token gets in, no tight loop', async () => {
+    const tokens = new Set<string>()
+    const { gw } = await startTestGateway({ tokens, authorizeTokens: true, clientScript: script })
+    const page = await (await browser.newContext()).newPage()
+    await page.goto(`${gw.httpUrl}/`)
+    await page.addScriptTag({ content: AUTH_DRIVER })
+    await page.evaluate(() => (globalThis as any).startAuth())
+    const auth = () => page.evaluate(() => (globalThis as any).auth as AuthState)
+    const deadline = Date.now() + 15_000
+    while ((await auth()).reply === undefined && Date.now() < deadline) await sleep(100)
+    const s = await auth()
+    expect(s.opens).toBe(1)
+    // A browser never sees the 401: two failed handshakes in a row, then the hook, whose
+    // fresh token the third handshake carries.
+    expect(s.hooks).toEqual([{ name: 'ConnectError', code: 'connect_failed', status: null, failures: 2 }])
+    expect(s.urls).toEqual(['stale', 'stale', s.fresh])
+    expect(tokens.has(s.fresh!)).toBe(true)
+    expect(s.errors).toEqual(['connect_failed', 'connect_failed'])
+    // Backoff between tries (equal jitter: at least half of 200, then of 400 ms).
+    expect(s.times[1]! - s.times[0]!).toBeGreaterThanOrEqual(99)
+    expect(s.times[2]! - s.times[1]!).toBeGreaterThanOrEqual(199)
+    expect(s.reply).toEqual({ echoed: 'in' })
+    await page.screenshot({ path: new URL('client-auth-refreshed.png', SHOTS).pathname })
+    await gw.close()
+  }, 30_000)
+
   it('a refused handshake backs off instead of looping', async () => {
     const { gw } = await startTestGateway({ tokens: new Set(['good']), clientScript: script })
     const page = await member(gw, 'mallory', { token: 'bad' })
@@ -161,6 +187,49 @@ describe.skipIf(!present)('socketeer/client in headless Chromium', () => {
     await gw.close()
   }, 30_000)
 })
+
+type AuthState = {
+  urls: string[]
+  times: number[]
+  hooks: { name: string; code: string; status: number | null; failures: number }[]
+  errors: string[]
+  opens: number
+  fresh?: string
+  reply?: unknown
+}
+
+// A page whose token is refused until onAuthError fetches a fresh one.
+const AUTH_DRIVER = `
+window.startAuth = async function startAuth() {
+  const { createClient } = await import('/client.js')
+  const s = (window.auth = { urls: [], times: [], hooks: [], errors: [], opens: 0, token: 'stale' })
+  const status = document.body.appendChild(document.createElement('pre'))
+  const show = () => { status.textContent = JSON.stringify(s, null, 1) }
+  const c = createClient(
+    () => {
+      s.urls.push(s.token)
+      s.times.push(performance.now())
+      show()
+      return location.origin.replace(/^http/, 'ws') + '/dev?token=' + encodeURIComponent(s.token)
+    },
+    {
+      keepaliveMs: 0,
+      backoff: { initialMs: 200, maxMs: 1000 },
+      onAuthError: async (e) => {
+        s.hooks.push({ name: e.name, code: e.code, status: e.status ?? null, failures: e.failures })
+        s.token = s.fresh = (await (await fetch('/token')).json()).token
+        show()
+      },
+    },
+  )
+  c.on('error', (e) => { s.errors.push(e.code); show() })
+  c.on('open', async () => {
+    s.opens++
+    s.reply = await c.request('echo', { text: 'in' })
+    show()
+  })
+}
+`
 
 async function waitForPage(page: Page, check: (m: Member) => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms

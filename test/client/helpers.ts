@@ -8,13 +8,13 @@ export type Gateway = Awaited<ReturnType<typeof startGateway>>
 export async function startTestGateway(
   options: Partial<GatewayOptions> & TestAppOptions = {},
 ): Promise<{ gw: Gateway; app: ReturnType<typeof createTestApp> }> {
-  const { tokens, rooms, clientScript, ...gateway } = options
-  const app = createTestApp({ tokens, rooms, clientScript })
+  const { tokens, rooms, clientScript, store, authorizeTokens, ...gateway } = options
+  const app = createTestApp({ tokens, rooms, clientScript, store, authorizeTokens })
   const gw = await startGateway({
     handler: app.app.handler,
     port: 0,
     logger: false,
-    routeResponses: ['whoami'],
+    routeResponses: ['whoami', 'crashTwoWay'],
     keepaliveRoutes: ['socketeer.keepalive'],
     routes: {
       // A function that fails outside any App: API Gateway's own error frame.

@@ -11,7 +11,7 @@ import {
   RequestTimeoutError,
   ServerError,
 } from '../../src/client/index.js'
-import type { ActionsOf, SocketConstructor } from '../../src/client/types.js'
+import type { ActionsOf, SocketConstructor, SocketLike } from '../../src/client/types.js'
 import type { TestApp } from './app.js'
 import { type Gateway, sleep, startTestGateway, waitFor } from './helpers.js'
 
@@ -103,6 +103,35 @@ describe('requests and replies', () => {
     const c = client(gw.url, { WebSocket: Counted as unknown as SocketConstructor, session: false })
     expect(await c.request('echo', { text: 'x' })).toEqual({ echoed: 'x' })
     expect(made).toEqual([gw.url])
+  })
+})
+
+// Its own gateway, alone in the process: a second running gateway's @connections
+// variable would be the one the App reads (src/dev/runtime/env.ts).
+describe('a crashed request handler', () => {
+  it('a crashed handler: its request is rejected at once as `internal`, the invocation fails, and the AWS frame that follows rejects nothing else', async () => {
+    const lines: string[] = []
+    const { gw } = await startTestGateway({ logger: (l) => lines.push(l) })
+    const c = client(gw.url, { requestTimeoutMs: 20_000 })
+    for (const route of ['crash', 'crashTwoWay'] as const) {
+      // A slower request waits on the same connection while the crash is answered.
+      const slow = c.request('slow', { ms: 400 })
+      const crash = await c.request(route).catch((e) => e)
+      expect(crash).toBeInstanceOf(ServerError)
+      expect(crash).toMatchObject({ code: 'internal', message: 'Internal server error' })
+      expect(JSON.stringify(crash)).not.toContain('secret')
+      // API Gateway's "Internal server error" frame for the failed invocation carries the
+      // same requestId: it must not take the slow request down with it.
+      expect(await slow).toEqual({ slept: 400 })
+    }
+    const errors: unknown[] = []
+    c.on('error', (e) => errors.push(e))
+    expect(await c.request('echo', { text: 'still here' })).toEqual({ echoed: 'still here' })
+    expect(errors).toEqual([])
+    // The invocations failed, as a plain Lambda's throw does (the gateway's 502 line).
+    for (const route of ['crash', 'crashTwoWay'])
+      expect(lines.some((l) => l.includes(route) && l.includes('502'))).toBe(true)
+    await gw.close()
   })
 })
 
@@ -234,6 +263,65 @@ describe('staying connected', () => {
     expect(issued).toBeGreaterThanOrEqual(2)
     c.close()
     await gw.close()
+  })
+
+  it('a network failure is no auth error in Node; where failures say nothing (as in browsers) onAuthError runs every `authErrorAfter`', async () => {
+    // Port 9 on loopback: nothing listens. `ws` says ECONNREFUSED, so credentials are not suspect.
+    const hooks: [number | undefined, number][] = []
+    const errors: string[] = []
+    const c = client('ws://127.0.0.1:9/dev', {
+      backoff: { initialMs: 10, maxMs: 20 },
+      onAuthError: (e) => {
+        hooks.push([e.status, e.failures])
+      },
+    })
+    c.on('error', (e) => errors.push(e.code))
+    await waitFor(() => errors.length >= 4, 5_000, 'four failed connects')
+    c.close()
+    expect(hooks).toEqual([])
+    // A WebSocket whose error events carry nothing, as a browser's do.
+    class Silent implements SocketLike {
+      readonly #ws: WebSocket
+      onopen: SocketLike['onopen'] = null
+      onmessage: SocketLike['onmessage'] = null
+      onclose: SocketLike['onclose'] = null
+      onerror: SocketLike['onerror'] = null
+      constructor(url: string, protocols?: string | string[]) {
+        this.#ws = new WebSocket(url, protocols)
+        this.#ws.onopen = (e) => this.onopen?.(e)
+        this.#ws.onmessage = (e) => this.onmessage?.(e)
+        this.#ws.onclose = (e) => this.onclose?.(e)
+        this.#ws.onerror = () => this.onerror?.({ type: 'error' })
+      }
+      get readyState() {
+        return this.#ws.readyState
+      }
+      get protocol() {
+        return this.#ws.protocol
+      }
+      send(data: string) {
+        this.#ws.send(data)
+      }
+      close(code?: number, reason?: string) {
+        this.#ws.close(code, reason)
+      }
+    }
+    const errors2: string[] = []
+    const d = client('ws://127.0.0.1:9/dev', {
+      WebSocket: Silent,
+      authErrorAfter: 3,
+      backoff: { initialMs: 10, maxMs: 20 },
+      onAuthError: (e) => {
+        hooks.push([e.status, e.failures])
+      },
+    })
+    d.on('error', (e) => errors2.push(e.code))
+    await waitFor(() => errors2.length >= 7, 5_000, 'seven failed connects')
+    d.close()
+    expect(hooks).toEqual([
+      [undefined, 3],
+      [undefined, 6],
+    ])
   })
 
   it('a refused handshake (401) calls onAuthError and backs off instead of looping', async () => {

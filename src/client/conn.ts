@@ -1,0 +1,60 @@
+import type { ServerFrame } from '../protocol/frames.js'
+import type { ConnectReason, SocketLike } from './types.js'
+
+// What the client keeps per connection and per request in flight.
+
+export interface Pending {
+  id: string
+  action: string
+  text: string
+  resolve: (value: any) => void
+  reject: (error: unknown) => void
+  /** When it times out (epoch ms); one timer for all requests checks these. */
+  deadline: number
+  timeout: number
+  resend: boolean
+  conn?: Conn
+}
+
+export type Push = Extract<ServerFrame, { $: 'push' }>
+
+export interface Queued {
+  text: string
+  request?: Pending
+}
+
+export class Conn {
+  socket!: SocketLike
+  opened = 0
+  ready = false
+  closed = false
+  status: number | undefined
+  /** The platform said why the handshake failed (`ws` does; a browser never does). */
+  explained = false
+  /** While the resume request runs, live pushes wait here so held ones come first. */
+  held: Push[] | undefined
+  lastSent = 0
+  keepalive: ReturnType<typeof setTimeout> | undefined
+  rotate: ReturnType<typeof setTimeout> | undefined
+  constructor(readonly reason: ConnectReason) {}
+  stop(): void {
+    clearTimeout(this.keepalive)
+    clearTimeout(this.rotate)
+  }
+}
+
+/** The ids seen last, at most `limit` of them (the oldest forgotten first). */
+export class RecentIds {
+  readonly #ids = new Set<string>()
+  constructor(readonly limit: () => number) {}
+  has(id: string): boolean {
+    return this.#ids.has(id)
+  }
+  add(id: string): void {
+    this.#ids.add(id)
+    if (this.#ids.size > this.limit()) this.#ids.delete(this.#ids.values().next().value as string)
+  }
+  delete(id: string): boolean {
+    return this.#ids.delete(id)
+  }
+}
