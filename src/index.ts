@@ -25,7 +25,7 @@ export {
   ConnectionStoreValidationError,
 } from './connections/errors.js'
 export type { HeldMessage, HeldMessagesOptions, HeldPage } from './connections/held.js'
-export { DEFAULT_HELD_LIMIT, DEFAULT_HELD_MAX_AGE_SECONDS } from './connections/held.js'
+export { DEFAULT_HELD_LIMIT, DEFAULT_HELD_MAX_AGE_SECONDS } from './connections/held-defaults.js'
 export type { MemoryConnectionStoreOptions } from './connections/memory.js'
 export { MemoryConnectionStore } from './connections/memory.js'
 export type { PushOptions, SessionPushResult } from './connections/sessions.js'

@@ -1,15 +1,12 @@
 import { SESSION_ID } from '../protocol/frames.js'
 import { ConnectionStoreValidationError } from './errors.js'
+import { DEFAULT_HELD_LIMIT, DEFAULT_HELD_MAX_AGE_SECONDS } from './held-defaults.js'
 
 // Messages held for a socketeer/client session that had no live connection when they
 // were pushed (the gap between a close and the reconnect). The rules both stores apply,
 // written once: the bounds, the order key, the page a resume takes. The messages live in
 // the store (a DynamoDB item each for DynamoConnectionStore), never in a Lambda's memory.
 
-/** How many messages a session keeps at most (the oldest go first). */
-export const DEFAULT_HELD_LIMIT = 100
-/** How long a held message is kept, in seconds. */
-export const DEFAULT_HELD_MAX_AGE_SECONDS = 600
 /**
  * The most message text one resume reply carries; also the largest message held (a
  * bigger one could never be delivered: API Gateway's frames end at 128 KB).

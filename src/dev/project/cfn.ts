@@ -1,4 +1,5 @@
 import { simpleTableSpec, type TableSpec, tableSpec } from '../dynamodb/tables.js'
+import { DEFAULT_API_ID } from '../options.js'
 import type { ProjectNote } from './errors.js'
 import { Evaluator } from './intrinsics.js'
 import type { Lines } from './yaml.js'
@@ -35,7 +36,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** An evaluator whose Ref/GetAtt know the template's resources. */
 export function templateEvaluator(t: TemplateScope): Evaluator {
   const region = t.region
-  const apiId = t.apiId ?? 'local'
+  const apiId = t.apiId ?? DEFAULT_API_ID
   const nameCache = new Map<string, string>()
   let evaluator: Evaluator
   // CloudFormation generates `stack-LogicalId-RANDOM` when a name is not given; locally the
