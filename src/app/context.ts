@@ -15,6 +15,23 @@ import type { EndpointOptions } from '../streamer/endpoint.js'
 import type { CallOptions, StreamerClient } from '../streamer/types.js'
 import { WebSocketContext, type WebSocketHost } from '../websocket/context.js'
 
+// A client whose calls default to the invocation's options, so a handler that takes the
+// client itself still stops before Lambda's deadline and names its invocation.
+function withCallDefaults(client: StreamerClient, ctx: { callOptions(): CallOptions }): StreamerClient {
+  // Anything but an object is passed on as it is, for the client's own validation to refuse.
+  const merged = <T extends CallOptions>(options: T | undefined): T =>
+    options === undefined || (typeof options === 'object' && options !== null)
+      ? ({ ...ctx.callOptions(), ...options } as T)
+      : options
+  return {
+    endpoint: client.endpoint,
+    postToConnection: (id, data, options) => client.postToConnection(id, data, merged(options)),
+    getConnection: (id, options) => client.getConnection(id, merged(options)),
+    deleteConnection: (id, options) => client.deleteConnection(id, merged(options)),
+    broadcast: (ids, data, options) => client.broadcast(ids, data, merged(options)),
+  }
+}
+
 /** What a Context needs from its App. */
 export interface ContextHost {
   endpointOptions: EndpointOptions
@@ -130,7 +147,15 @@ export class Context implements WebSocketHost {
   get region(): string | undefined {
     return this.host.region
   }
+  /**
+   * The App's @connections client for an endpoint. Its calls carry this invocation's
+   * deadline and request id (`callOptions()`) unless the call's own options set them.
+   */
   streamerFor(endpoint: string, region: string | undefined): StreamerClient {
+    return withCallDefaults(this.host.streamerFor(endpoint, region), this)
+  }
+  /** @internal The client as it is, for callers that pass `callOptions()` themselves. */
+  clientFor(endpoint: string, region: string | undefined): StreamerClient {
     return this.host.streamerFor(endpoint, region)
   }
   /** The App's connection store, if one is configured. */
@@ -147,9 +172,14 @@ export class Context implements WebSocketHost {
   /** Management calls stop retrying before the Lambda's own deadline. */
   callOptions(): CallOptions {
     const remaining = this.remainingTimeMs()
-    return remaining === Number.POSITIVE_INFINITY
-      ? {}
-      : { deadline: Date.now() + remaining - this.host.deadlineMarginMs }
+    const options: CallOptions =
+      remaining === Number.POSITIVE_INFINITY
+        ? {}
+        : { deadline: Date.now() + remaining - this.host.deadlineMarginMs }
+    // Names the invocation to a local gateway's inspector; AWS never sees it.
+    const id = this.lambdaContext?.awsRequestId
+    if (typeof id === 'string') options.requestId = id
+    return options
   }
 
   /** A JSON logger bound to the request id; middleware may replace it (e.g. with a Powertools child logger). */

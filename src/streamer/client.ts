@@ -133,20 +133,32 @@ class Client implements StreamerClient {
   }
 
   #post(connectionId: string, bytes: Uint8Array, options: CallOptions | undefined): Promise<void> {
-    return this.#run((t, signal, ms) => t.post(connectionId, bytes, signal, ms), connectionId, options)
+    return this.#run(
+      (t, signal, ms) => t.post(connectionId, bytes, signal, ms, options?.requestId),
+      connectionId,
+      options,
+    )
   }
 
   async getConnection(connectionId: string, options?: CallOptions): Promise<ConnectionInfo> {
     validateConnectionId(connectionId)
     validateCallOptions(options)
-    return this.#run((t, signal, ms) => t.get(connectionId, signal, ms), connectionId, options)
+    return this.#run(
+      (t, signal, ms) => t.get(connectionId, signal, ms, options?.requestId),
+      connectionId,
+      options,
+    )
   }
 
   async deleteConnection(connectionId: string, options?: CallOptions): Promise<void> {
     validateConnectionId(connectionId)
     validateCallOptions(options)
     try {
-      await this.#run((t, signal, ms) => t.delete(connectionId, signal, ms), connectionId, options)
+      await this.#run(
+        (t, signal, ms) => t.delete(connectionId, signal, ms, options?.requestId),
+        connectionId,
+        options,
+      )
     } catch (error) {
       // The connection is closed either way: by us, by the client, or long ago.
       if (error instanceof GoneError) return

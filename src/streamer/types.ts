@@ -21,6 +21,12 @@ export interface CallOptions {
   deadline?: number
   /** Cancels the call; it then rejects with the signal's reason. */
   signal?: AbortSignal
+  /**
+   * The Lambda request id (`context.awsRequestId`) of the invocation making the call. It
+   * is never sent to AWS; a local gateway's inspector files the call under that
+   * invocation. The App sets it for every call made through its context.
+   */
+  requestId?: string
 }
 
 export interface BroadcastOptions extends CallOptions {

@@ -95,12 +95,15 @@ export function validateCallOptions(options: CallOptions | undefined): void {
   if (typeof options !== 'object' || options === null) {
     throw new StreamerValidationError(`call options must be an object, got ${describe(options)}`)
   }
-  const { deadline, signal } = options
+  const { deadline, signal, requestId } = options
   if (deadline !== undefined && (typeof deadline !== 'number' || Number.isNaN(deadline))) {
     throw new StreamerValidationError(`deadline must be epoch milliseconds, got ${describe(deadline)}`)
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new StreamerValidationError('signal must be an AbortSignal')
+  }
+  if (requestId !== undefined && typeof requestId !== 'string') {
+    throw new StreamerValidationError(`requestId must be a string, got ${describe(requestId)}`)
   }
 }
 

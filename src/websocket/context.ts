@@ -34,7 +34,8 @@ export interface WebSocketHost {
   requestId?: string
   endpointOptions: EndpointOptions
   region?: string
-  streamerFor(endpoint: string, region: string | undefined): StreamerClient
+  /** The client as it is: every call here passes `callOptions()` itself. */
+  clientFor(endpoint: string, region: string | undefined): StreamerClient
   callOptions(): CallOptions
   connections?: ConnectionStore
 }
@@ -207,7 +208,7 @@ export class WebSocketContext {
   }
 
   #client(): StreamerClient {
-    return this.host.streamerFor(this.managementEndpoint, this.region)
+    return this.host.clientFor(this.managementEndpoint, this.region)
   }
 
   /**

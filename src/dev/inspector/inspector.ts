@@ -5,8 +5,9 @@ import { Recorder } from './recorder.js'
 import { INSPECTOR_PATH, InspectorRoutes, type InspectorSettings } from './routes.js'
 
 // The inspector: a subscriber of the gateway's log (the same records the text log
-// prints) and the routes that show them. It adds nothing to the message path. While a
-// page is open, handlers' invocations are tracked so their @connections calls name them.
+// prints) and the routes that show them. It adds nothing to the message path. An App
+// handler's @connections calls name their invocation (CallOptions.requestId), so the
+// page files each call under the event that made it.
 
 export { INSPECTOR_PATH }
 

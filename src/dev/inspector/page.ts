@@ -169,7 +169,7 @@ async function select(seq) {
   if (d.query) parts.push(block('Query', d.query))
   if (d.invocation && d.kind !== 'MANAGE') {
     const calls = el('div', { id: 'detail-calls' }, el('h3', { textContent: '@connections calls it made (' + d.calls.length + ')' }))
-    if (d.calls.length === 0) calls.append(el('p', { className: 'muted', textContent: d.tracked ? 'none' : 'not known: no inspector page was open while it ran (calls are tied to their handler only while one is)' }))
+    if (d.calls.length === 0) calls.append(el('p', { className: 'muted', textContent: d.tracked ? 'none' : 'none named it: a call that names no invocation (boto3, the SDK over HTTP) ran meanwhile; see the timeline' }))
     for (const c of d.calls) {
       const line = el('div', { className: 'call mono' })
       line.append(el('span', { textContent: (c.route || '').split(' ')[0] + ' ' + c.connectionId + ' ' }), el('span', { className: tone(c.status), textContent: String(c.status) }))

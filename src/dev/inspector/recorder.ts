@@ -1,5 +1,5 @@
 import type { LogFields } from '../log.js'
-import { trackingInvocations } from '../runtime/invoke.js'
+import { UNNAMED } from '../management/in-process.js'
 import { type Entry, Ring } from './ring.js'
 
 // What the inspector remembers: the last N log records (a ring of columns, see ring.ts)
@@ -116,7 +116,7 @@ export class Recorder {
       cut = {}
       kept = trimmed(fields, max, cut)
     }
-    const seq = this.#ring.push(kept, at, this.generation(), trackingInvocations(), cut)
+    const seq = this.#ring.push(kept, at, this.generation(), cut)
     this.#track(kept, at, cut)
     if (this.#listeners.size > 0) for (const listener of this.#listeners) listener(seq)
   }
@@ -143,6 +143,17 @@ export class Recorder {
   /** The @connections calls an invocation made, in order. */
   callsOf(invocation: string): Entry[] {
     return this.#ring.callsOf(invocation)
+  }
+
+  /**
+   * Whether every @connections call an invocation made is tied to it: an App names its
+   * calls, so they are, unless some call that named no invocation (boto3 or the SDK over
+   * HTTP, a streamer given no requestId) ran while it did and may have been its own.
+   */
+  callsTied(entry: Entry): boolean {
+    if (entry.invocation === undefined) return true
+    const from = entry.at - (entry.ms ?? 0) - 1
+    return !this.#ring.unnamedCallBetween(entry.seq, from, entry.at, UNNAMED)
   }
 
   /** The record of the invocation with this request id, if still held. */

@@ -12,13 +12,11 @@ export interface Entry extends LogFields {
   at: number
   /** The integration table's generation when it ran: another one means the code was reloaded since. */
   generation: number
-  /** Whether its @connections calls were tied to it (a page was open while it ran). */
-  tracked: boolean
   /** Fields whose text was cut at maxBodyBytes, with their full length. */
   cut?: Record<string, number>
 }
 
-// Reference columns, in order (stride REFS). Numbers: seq, at, ms, bytes, generation, tracked (stride NUMS).
+// Reference columns, in order (stride REFS). Numbers: seq, at, ms, bytes, generation (stride NUMS).
 const KIND = 0
 const ROUTE = 1
 const CONNECTION = 2
@@ -43,8 +41,7 @@ const AT = 1
 const MS = 2
 const BYTES = 3
 const GENERATION = 4
-const TRACKED = 5
-const NUMS = 6
+const NUMS = 5
 
 export class Ring {
   readonly #refs: unknown[]
@@ -67,13 +64,7 @@ export class Ring {
   }
 
   /** Stores a record; returns its seq. `cut` comes with replaced (shortened) fields already applied to `fields`. */
-  push(
-    fields: LogFields,
-    at: number,
-    generation: number,
-    tracked: boolean,
-    cut?: Record<string, number>,
-  ): number {
+  push(fields: LogFields, at: number, generation: number, cut?: Record<string, number>): number {
     const seq = this.#next++
     const slot = seq % this.size
     const r = slot * REFS
@@ -102,7 +93,6 @@ export class Ring {
     nums[n + MS] = fields.ms ?? Number.NaN
     nums[n + BYTES] = fields.bytes ?? Number.NaN
     nums[n + GENERATION] = generation
-    nums[n + TRACKED] = tracked ? 1 : 0
     return seq
   }
 
@@ -128,7 +118,6 @@ export class Ring {
       seq,
       at: nums[n + AT]!,
       generation: nums[n + GENERATION]!,
-      tracked: nums[n + TRACKED] === 1,
     }
     const set = <K extends keyof Entry>(key: K, value: unknown) => {
       if (value !== undefined) entry[key] = value as Entry[K]
@@ -181,6 +170,26 @@ export class Ring {
     return this.#where(CALLER, invocation, (slot) => this.#refs[slot * REFS + KIND] === 'MANAGE').map(
       (s) => this.get(s)!,
     )
+  }
+
+  /**
+   * Whether an @connections call that names no invocation (an HTTP call, or an in-process
+   * one whose caller is `unnamed`) was recorded between `from` and `to` (epoch ms).
+   * Scans back from `seq`, without building entries.
+   */
+  unnamedCallBetween(seq: number, from: number, to: number, unnamed: string): boolean {
+    const refs = this.#refs
+    for (let s = Math.min(seq, this.lastSeq); s >= this.firstSeq; s--) {
+      const slot = this.#slot(s)
+      if (slot < 0) continue
+      const at = this.#nums[slot * NUMS + AT]!
+      if (at < from) return false
+      if (at > to || refs[slot * REFS + KIND] !== 'MANAGE') continue
+      const route = refs[slot * REFS + ROUTE]
+      const caller = refs[slot * REFS + CALLER]
+      if (caller === unnamed || typeof route !== 'string' || !route.endsWith(' in-process')) return true
+    }
+    return false
   }
 
   /** The record of the invocation with this request id, if still held. */

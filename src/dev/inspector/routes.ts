@@ -3,7 +3,6 @@ import { MAX_MESSAGE_BYTES } from '../../streamer/limits.js'
 import { BodyTooLargeError } from '../gateway/errors.js'
 import { readBody } from '../gateway/request.js'
 import type { GatewayState } from '../gateway/state.js'
-import { trackInvocations } from '../runtime/invoke.js'
 import { disconnect, postTo, replay } from './actions.js'
 import { InspectorError } from './errors.js'
 import { refusal } from './guard.js'
@@ -138,7 +137,8 @@ export class InspectorRoutes {
         const liveAt = [...this.recorder.connections.values()]
           .filter((c) => c.connectedAt <= entry.at && (c.closedAt === undefined || c.closedAt >= entry.at))
           .map((c) => c.id)
-        const text = testSnippet(entry, calls, this.settings.appImport, liveAt)
+        const tied = this.recorder.callsTied(entry)
+        const text = testSnippet(entry, calls, this.settings.appImport, tied ? undefined : liveAt)
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
         return void res.end(text)
       }
@@ -202,7 +202,6 @@ export class InspectorRoutes {
       sent = last
       res.write(`data: ${JSON.stringify(out)}\n\n`)
     }
-    const untrack = trackInvocations()
     // Half a ring behind: send now rather than lose records to the ring before the timer.
     const soon = Math.max(1, Math.floor(this.settings.maxEvents / 2))
     const unsubscribe = this.recorder.subscribe((seq) => {
@@ -219,7 +218,6 @@ export class InspectorRoutes {
     this.#streams.add(res)
     res.on('close', () => {
       unsubscribe()
-      untrack()
       clearInterval(heartbeat)
       if (timer) clearTimeout(timer)
       this.#streams.delete(res)

@@ -93,10 +93,12 @@ function serverError(result: unknown): boolean {
 }
 
 /**
- * The test file's text; `appImport` is the module the App is imported from. `liveAt` are
- * the connections open when the event ran: an untracked event's fake knows them all.
+ * The test file's text; `appImport` is the module the App is imported from. `liveAt`,
+ * given when the event's calls are not all known (see Recorder.callsTied), are the
+ * connections open when it ran: the fake then knows them all and accepts any call.
  */
-export function testSnippet(entry: Entry, calls: Entry[], appImport: string, liveAt: string[] = []): string {
+export function testSnippet(entry: Entry, calls: Entry[], appImport: string, liveAt?: string[]): string {
+  const tracked = liveAt === undefined
   if (entry.event === undefined || entry.fn === undefined)
     throw new InspectorError(400, `#${entry.seq} ran no function: there is nothing to turn into a test`)
   if (entry.cut?.['event.body'] !== undefined)
@@ -108,7 +110,7 @@ export function testSnippet(entry: Entry, calls: Entry[], appImport: string, liv
   const ownIsNew = entry.fn === '$connect' || entry.fn === 'authorizer' || entry.fn === '$disconnect'
   const setup: string[] = []
   const seen = new Set<string>()
-  const known = entry.tracked
+  const known = tracked
     ? calls.map((call) => ({ id: call.connectionId, gone: call.status === 410 }))
     : liveAt.map((id) => ({ id, gone: false }))
   for (const { id, gone } of known) {
@@ -118,12 +120,13 @@ export function testSnippet(entry: Entry, calls: Entry[], appImport: string, liv
   }
   const failed = entry.error !== undefined && entry.result === undefined
   const title = `${entry.fn}${own ? ` on ${own}` : ''} does what the inspector saw (#${entry.seq})`
-  const untracked = entry.tracked
+  const untracked = tracked
     ? []
     : [
-        '  // Recorded with no inspector page open: the @connections calls it made were not tied',
-        '  // to it. The fake knows every connection open then and accepts any call; name the',
-        '  // calls you expect with fake.assertCalls([...]).',
+        '  // Some @connections call made while it ran named no invocation (boto3, the SDK over',
+        '  // HTTP, a streamer given no requestId), so its own calls are not all known. The fake',
+        '  // knows every connection open then and accepts any call; name the calls you expect',
+        '  // with fake.assertCalls([...]).',
       ]
   const lines = [
     `// Written by the socketeer inspector from #${entry.seq} (${entry.kind} ${entry.route ?? ''}, ${new Date(entry.at).toISOString()}).`,
@@ -137,7 +140,7 @@ export function testSnippet(entry: Entry, calls: Entry[], appImport: string, liv
     '',
     `it('${title.replace(/[\\']/g, '\\$&')}', async () => {`,
     ...untracked,
-    `  const fake = new FakeStreamer(${entry.tracked ? '' : '{ strict: false }'})`,
+    `  const fake = new FakeStreamer(${tracked ? '' : '{ strict: false }'})`,
     ...setup,
     `  const event = ${builder(entry)}`,
   ]
@@ -154,7 +157,7 @@ export function testSnippet(entry: Entry, calls: Entry[], appImport: string, liv
           : `  expect(result).toEqual(${json(entry.result)})`,
     )
   }
-  if (entry.tracked) lines.push(`  fake.assertCalls(${json(calls.map(expectedCall))})`)
+  if (tracked) lines.push(`  fake.assertCalls(${json(calls.map(expectedCall))})`)
   lines.push('})', '')
   return lines.join('\n')
 }

@@ -77,7 +77,7 @@ export function detail(entry: Entry, recorder: Recorder, generation: number) {
     close: entry.close,
     cut: entry.cut,
     reloadedSince: generation !== entry.generation,
-    tracked: entry.tracked,
+    tracked: recorder.callsTied(entry),
     calls: entry.invocation
       ? recorder.callsOf(entry.invocation).map((call) => ({
           ...summary(call),

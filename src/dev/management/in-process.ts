@@ -2,7 +2,6 @@ import { networkInterfaces } from 'node:os'
 import { registerLocalTransport } from '../../streamer/transport/local.js'
 import type { Transport } from '../../streamer/transport/types.js'
 import type { GatewayState } from '../gateway/state.js'
-import { currentInvocation } from '../runtime/invoke.js'
 
 // Handlers running inside the gateway reach @connections in-process: the same model
 // and the same typed errors as the HTTP endpoint, minus the SDK's HTTP round trip.
@@ -31,6 +30,9 @@ function matcher(state: GatewayState, port: number): (url: URL) => boolean {
     (LOOPBACK.test(url.hostname) || addresses.has(url.hostname))
 }
 
+/** The caller of an in-process call that named no invocation. */
+export const UNNAMED = 'in-process'
+
 // One string per operation, not one per call: the inspector's ring keeps the route of every call.
 const ROUTES: Record<string, string> = {
   POST: 'POST in-process',
@@ -41,9 +43,17 @@ const ROUTES: Record<string, string> = {
 function inProcessTransport(state: GatewayState): Transport {
   const { model, log } = state
   // Run on a later tick, as a network call would, so a handler's ordering does not depend on it.
-  const run = <T>(op: string, connectionId: string, fn: () => T, data?: Uint8Array): Promise<T> =>
+  // The caller names its invocation (an App does, through its context's call options):
+  // the inspector files the call under it. A client that does not is 'in-process'.
+  const run = <T>(
+    op: string,
+    connectionId: string,
+    requestId: string | undefined,
+    fn: () => T,
+    data?: Uint8Array,
+  ): Promise<T> =>
     Promise.resolve().then(() => {
-      const facts = { caller: currentInvocation() ?? 'in-process', data, bytes: data?.length }
+      const facts = { caller: requestId ?? UNNAMED, data, bytes: data?.length }
       try {
         const out = fn()
         log({
@@ -73,12 +83,12 @@ function inProcessTransport(state: GatewayState): Transport {
     // A copy, as a request body would be: the caller may reuse its buffer once this
     // resolves, while the socket still holds the frame. (Not `slice()`: on a Buffer
     // that is a view.)
-    post: (id, data) => {
+    post: (id, data, _signal, _timeoutMs, requestId) => {
       const copy = new Uint8Array(data)
-      return run('POST', id, () => model.post(id, copy), copy)
+      return run('POST', id, requestId, () => model.post(id, copy), copy)
     },
-    get: (id) => run('GET', id, () => model.get(id)),
-    delete: (id) => run('DELETE', id, () => model.delete(id)),
+    get: (id, _signal, _timeoutMs, requestId) => run('GET', id, requestId, () => model.get(id)),
+    delete: (id, _signal, _timeoutMs, requestId) => run('DELETE', id, requestId, () => model.delete(id)),
   }
 }
 

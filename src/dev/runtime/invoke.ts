@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { asLambdaSends } from '../../events/proxy-result.js'
 import type { LambdaHandler } from '../options.js'
@@ -21,37 +20,6 @@ export type Outcome = (
 
 /** On the context: a runtime that captures a handler's output reports it here. */
 export const REPORT_OUTPUT: unique symbol = Symbol('socketeer.report-output') as any
-
-// Which invocation an async call belongs to, so an @connections call made by a handler
-// names its caller. On only while someone looks (an inspector page is open): on Node 20
-// an AsyncLocalStorage installs promise hooks for the whole process, which costs every
-// handler's promises, and disabling the last one removes them again.
-let scope: AsyncLocalStorage<string> | undefined
-let watchers = 0
-
-/** Starts tracking; the returned function stops (tracking ends when every caller stopped). */
-export function trackInvocations(): () => void {
-  watchers++
-  scope ??= new AsyncLocalStorage<string>()
-  let stopped = false
-  return () => {
-    if (stopped) return
-    stopped = true
-    if (--watchers > 0) return
-    scope?.disable()
-    scope = undefined
-  }
-}
-
-/** Whether invocations are being tracked now. */
-export function trackingInvocations(): boolean {
-  return scope !== undefined
-}
-
-/** The request id of the invocation the current async call runs in, when tracked. */
-export function currentInvocation(): string | undefined {
-  return scope?.getStore()
-}
 
 export interface InvokeOptions {
   timeoutMs: number
@@ -126,9 +94,7 @@ export function invoke(handler: LambdaHandler, event: unknown, options: InvokeOp
     }
     let returned: unknown
     try {
-      returned = scope
-        ? scope.run(requestId, () => handler(event, context, callback))
-        : handler(event, context, callback)
+      returned = handler(event, context, callback)
     } catch (error) {
       fail(error)
       return

@@ -7,10 +7,23 @@ import type { ConnectionInfo } from '../types.js'
 // ./classify.ts.
 
 export interface Transport {
+  // `requestId` is the caller's CallOptions.requestId: only an in-process transport (the
+  // local gateway's) reads it, to tie the call to the invocation that made it.
   /** Must reject with a StreamerError (typed through ./classify.ts or equivalent). */
-  post(connectionId: string, data: Uint8Array, signal?: AbortSignal, timeoutMs?: number): Promise<void>
-  get(connectionId: string, signal?: AbortSignal, timeoutMs?: number): Promise<ConnectionInfo>
-  delete(connectionId: string, signal?: AbortSignal, timeoutMs?: number): Promise<void>
+  post(
+    connectionId: string,
+    data: Uint8Array,
+    signal?: AbortSignal,
+    timeoutMs?: number,
+    requestId?: string,
+  ): Promise<void>
+  get(
+    connectionId: string,
+    signal?: AbortSignal,
+    timeoutMs?: number,
+    requestId?: string,
+  ): Promise<ConnectionInfo>
+  delete(connectionId: string, signal?: AbortSignal, timeoutMs?: number, requestId?: string): Promise<void>
   /**
    * True when the transport bounds each attempt itself: it gives up after `timeoutMs`
    * (when given) with a StreamerNetworkError whose code is `TimeoutError`, and stops when

@@ -1,7 +1,8 @@
 import { request } from 'node:http'
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
 import { App, MemoryConnectionStore } from '../../../src/index.js'
-import { client, connected, refused, sleep, start } from '../helpers.js'
+import { client, connected, refused, sdk, sleep, start } from '../helpers.js'
 import { app, handler } from './fixtures/app.js'
 import { api, runSnippet } from './helpers.js'
 
@@ -100,13 +101,17 @@ describe('inspector API', () => {
     expect(boomDetail.errorDetail.message).toBe('Error: boom on purpose')
     expect(boomDetail.errorDetail.stack).toContain('fixtures/app.ts')
 
-    // With no page open, nothing tracks invocations: the call is recorded without its caller.
+    // With no page open the call still names its caller: the App passes its request id.
     await page.body!.cancel()
     await sleep(50)
     a.ws.send(JSON.stringify({ action: 'tell', to: idB, text: 'unwatched' }))
     await b.next()
     const unwatched = await find(base, (e) => e.kind === 'MANAGE' && e.seq > boom.seq)
-    expect(unwatched.caller).toBe('in-process')
+    const unwatchedTell = await find(base, (e) => e.route === 'tell' && e.seq > boom.seq)
+    expect(unwatched.caller).toBe(unwatchedTell.invocation)
+    const unwatchedDetail = (await api(base, 'GET', `/events/${unwatchedTell.seq}`)).data
+    expect(unwatchedDetail.tracked).toBe(true)
+    expect(unwatchedDetail.calls.map((c: any) => c.seq)).toEqual([unwatched.seq])
   })
 
   it("shows groups and attributes from the App's connection registry", async () => {
@@ -382,12 +387,18 @@ describe('inspector API', () => {
     const failing = await runSnippet('tell-broken', broken)
     expect(failing.code).not.toBe(0)
 
-    // Recorded with no page open: the calls are unknown, and the test says so and still runs.
+    // A call that names no invocation (the SDK over HTTP) while an event runs: that
+    // event's own calls are not all known, and its test says so and still runs.
     await page.body!.cancel()
-    await sleep(50)
-    a.ws.send(JSON.stringify({ action: 'tell', to: idB, text: 'unwatched' }))
-    await b.next()
-    const later = await find(base, (e) => e.route === 'tell' && e.seq > tell.seq)
+    a.ws.send(JSON.stringify({ action: 'wait', ms: 400 }))
+    await sleep(100)
+    await sdk(gw.managementEndpoint).send(
+      new PostToConnectionCommand({ ConnectionId: idB, Data: new TextEncoder().encode('from outside') }),
+    )
+    expect((await b.next()).data).toBe('from outside')
+    const later = await find(base, (e) => e.route === 'wait' && e.seq > tell.seq)
+    const laterDetail = (await api(base, 'GET', `/events/${later.seq}`)).data
+    expect(laterDetail.tracked).toBe(false)
     const loose = (await api(base, 'GET', `/events/${later.seq}/test`)).data as string
     expect(loose).toContain('new FakeStreamer({ strict: false })')
     expect(loose).not.toMatch(/^ *fake\.assertCalls\(/m)

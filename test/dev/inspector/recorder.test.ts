@@ -31,7 +31,7 @@ describe('inspector recorder', () => {
     expect(fields).toEqual(before)
     expect(Object.keys(fields)).toEqual(Object.keys(before))
     const entry = r.get(1)!
-    expect(entry).toEqual({ ...before, seq: 1, at: 1234, generation: 7, tracked: false })
+    expect(entry).toEqual({ ...before, seq: 1, at: 1234, generation: 7 })
     // The event is the one the function got (not a copy).
     expect(entry.event).toBe(event)
     expect(entry).not.toHaveProperty('detail')
