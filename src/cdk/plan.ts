@@ -1,5 +1,6 @@
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import { validateRouteKey } from '../app/routes.js'
+import { RESUME_ACTION } from '../protocol/frames.js'
 import { WebSocketApiConfigError } from './errors.js'
 
 // Turns the two ways of naming handlers (one function for everything, or one per
@@ -31,6 +32,13 @@ export interface RoutePlanInput {
    * response with key `$default`). Without one, API Gateway drops the returned body.
    */
   readonly routeResponses?: readonly string[]
+  /**
+   * The function that answers socketeer/client's session resume request (the App whose
+   * connection store holds the session's messages): adds the `socketeer.resume` route to
+   * it. Needed with per-route `handlers` and no `$default`, where that frame would reach
+   * no function. The App answers through @connections, so the route has no route response.
+   */
+  readonly resumeHandler?: IFunction
 }
 
 export interface PlannedRoute {
@@ -74,6 +82,14 @@ export function planRoutes(input: RoutePlanInput): PlannedRoute[] {
   }
   if (byKey.size === 0) {
     throw new WebSocketApiConfigError('no routes: give `handler` (one function for all routes) or `handlers`')
+  }
+  if (input.resumeHandler) {
+    if (byKey.has(RESUME_ACTION)) {
+      throw new WebSocketApiConfigError(
+        `\`resumeHandler\` adds the route ${RESUME_ACTION}, which \`handlers\` or \`routes\` names already: give one`,
+      )
+    }
+    byKey.set(RESUME_ACTION, input.resumeHandler)
   }
 
   const responses = new Set<string>()

@@ -9,7 +9,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
-import { KEEPALIVE_ACTION } from '../protocol/frames.js'
+import { KEEPALIVE_ACTION, RESUME_ACTION } from '../protocol/frames.js'
 import { type AccessLogOptions, accessLogFor } from './access-log.js'
 import { type ConnectAuthorizerOptions, connectAuthorizerFor } from './authorizer.js'
 import { type ConnectionsTableOptions, connectionsTableFor } from './connections-table.js'
@@ -129,6 +129,16 @@ export class WebSocketApi extends Construct {
           templateSelectionExpression: '\\$default',
         }),
       })
+    }
+    if (!plan.some((r) => r.key === '$default' || r.key === RESUME_ACTION)) {
+      // Not an error: an API whose clients keep no session never sends the frame.
+      Annotations.of(this).addWarningV2(
+        'socketeer:no-resume-route',
+        `no route takes socketeer/client's session resume request ({"action":"${RESUME_ACTION}"}): ` +
+          'clients with a session would never get the messages held for it. Add `resumeHandler: fn` ' +
+          `(the App's function), or a \`$default\` or \`${RESUME_ACTION}\` key in \`handlers\`; ` +
+          'without sessions (`session: false` or `resume: false` on the client), ignore this',
+      )
     }
     this.routes = routes
     this.functions = distinctFunctions(plan)

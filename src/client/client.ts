@@ -1,22 +1,10 @@
-import {
-  AWS_ERROR_CODES,
-  encodeClientFrame,
-  KEEPALIVE_ACTION,
-  RESUME_ACTION,
-  readResumeReply,
-  readServerFrame,
-  SESSION_PARAM,
-} from '../protocol/frames.js'
-import { Conn, type Pending, type Push, type Queued, RecentIds } from './conn.js'
-import {
-  ClientClosedError,
-  ClientError,
-  ConnectError,
-  GatewayError,
-  QueueFullError,
-  RequestTimeoutError,
-  ServerError,
-} from './errors.js'
+import { AWS_ERROR_CODES, encodeClientFrame, readServerFrame, SESSION_PARAM } from '../protocol/frames.js'
+import { Conn, NORMAL, type Push, type Queued, RecentIds } from './conn.js'
+import { Emitter } from './emitter.js'
+import { ClientClosedError, ClientError, ConnectError, GatewayError, ServerError } from './errors.js'
+import { SendQueue } from './queue.js'
+import { Requests } from './requests.js'
+import { resumeSession } from './resume.js'
 import {
   handshakeFailure,
   isOffline,
@@ -26,6 +14,7 @@ import {
   watchOnline,
   withParam,
 } from './socket.js'
+import { backoffDelay, startTimers } from './timers.js'
 import type {
   Client,
   ClientEvents,
@@ -39,42 +28,34 @@ import type {
 
 // One client, many connections over its life: a connection is opened, readied by the
 // user's onConnect hook, used, and replaced (after a close, or ahead of API Gateway's
-// 2-hour limit). Sends wait in a bounded queue while no connection is ready; requests
-// are matched to replies by id and sent again on the next connection if the one they
-// went out on closed first.
+// 2-hour limit). This file is that life; sends wait in a bounded queue (queue.ts) while
+// no connection is ready, and requests are matched to replies by id (requests.ts) and
+// sent again on the next connection if the one they went out on closed first.
 
-const NORMAL = 1000
 const GOING_AWAY = 1001
 /** A connection that lived less than this before a 1001 reconnects with backoff, not at once. */
 const STABLE_MS = 200
-
-const listenerError = (error: unknown) => {
-  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
-  if (report) report(error)
-  else console.error(error)
-}
 
 export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> implements Client<R, M> {
   readonly session: string | undefined
   readonly #source: UrlSource
   readonly #o: ClientOptions<R>
-  readonly #listeners = new Map<string, Set<(...args: any[]) => void>>()
-  readonly #queue: Queued[] = []
-  readonly #pending = new Map<string, Pending>()
+  readonly #events = new Emitter<M>()
+  readonly #queue = new SendQueue(() => this.#o.queueLimit ?? 1000)
+  readonly #requests = new Requests({
+    timedOut: (p) => this.#queue.remove(p),
+    settled: () => this.#drained(),
+  })
   readonly #seen = new RecentIds(() => this.#o.dedupeWindow ?? 1000)
   /** Error frames' request ids, to drop API Gateway's frame that follows a crash. */
   readonly #failed = new RecentIds(() => 32)
   /** Handshakes in a row that failed with no reason the platform could tell (a browser's every failure). */
   #unexplained = 0
-  readonly #prefix = randomId().slice(0, 10)
-  #n = 0
   #active: Conn | undefined
   #next: Conn | undefined
   /** A rotated-out connection whose replies are awaited before the queue moves on. */
   #draining: { conn: Conn; timer: ReturnType<typeof setTimeout> } | undefined
   #attempt = 0
-  #sweep: ReturnType<typeof setTimeout> | undefined
-  #sweepAt: number | undefined
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
   #offline = isOffline()
@@ -95,20 +76,12 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
   }
 
   on<E extends keyof ClientEvents<M>>(event: E, listener: ClientEvents<M>[E]): () => void {
-    let set = this.#listeners.get(event)
-    if (!set) {
-      set = new Set()
-      this.#listeners.set(event, set)
-    }
-    set.add(listener)
-    return () => {
-      set.delete(listener)
-    }
+    return this.#events.on(event, listener)
   }
 
   send<K extends keyof R & string>(action: K, ...[data]: [R[K]['data']?]): void {
     if (this.#closed) throw new ClientClosedError()
-    this.#write({ text: encodeClientFrame(action, data) })
+    this.#queue.write(this.#sendable, { text: encodeClientFrame(action, data) })
   }
 
   request<K extends keyof R & string>(
@@ -124,90 +97,32 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     clearTimeout(this.#retryTimer)
     this.#unwatch()
     if (this.#draining) clearTimeout(this.#draining.timer)
-    for (const conn of [this.#active, this.#next, this.#draining?.conn]) if (conn) this.#drop(conn, NORMAL)
+    for (const conn of [this.#active, this.#next, this.#draining?.conn]) conn?.drop(NORMAL)
     this.#active = this.#next = this.#draining = undefined
-    const error = new ClientClosedError()
-    clearTimeout(this.#sweep)
-    for (const p of this.#pending.values()) p.reject(error)
-    this.#pending.clear()
-    this.#queue.length = 0
+    this.#requests.failAll(new ClientClosedError())
+    this.#queue.clear()
     this.#emit('close', { code: NORMAL, reason: 'closed by the client', willReconnect: false })
+  }
+
+  /** The connection application sends may go out on now: none while one is being drained. */
+  get #sendable(): Conn | undefined {
+    return this.#draining ? undefined : this.#active
   }
 
   #request(action: string, data: unknown, options: RequestOptions = {}, conn?: Conn): Promise<any> {
     if (this.#closed) return Promise.reject(new ClientClosedError())
-    const id = `${this.#prefix}.${++this.#n}`
     const timeout = options.timeout ?? this.#o.requestTimeoutMs ?? 30_000
     return new Promise((resolve, reject) => {
-      const p: Pending = {
-        id,
-        action,
-        text: encodeClientFrame(action, data, id),
-        resolve,
-        reject,
-        resend: options.resend ?? true,
-        deadline: Date.now() + timeout,
-        timeout,
-      }
-      this.#pending.set(id, p)
-      if (this.#sweepAt === undefined || p.deadline < this.#sweepAt) this.#schedule(p.deadline)
+      const p = this.#requests.add(action, data, { resolve, reject, resend: options.resend ?? true, timeout })
       try {
-        if (conn) this.#transmit(conn, { text: p.text, request: p })
-        else this.#write({ text: p.text, request: p })
+        const q: Queued = { text: p.text, request: p }
+        if (conn) conn.send(q)
+        else this.#queue.write(this.#sendable, q)
       } catch (error) {
-        this.#pending.delete(id)
+        this.#requests.forget(p.id)
         reject(error)
       }
     })
-  }
-
-  // One timer for every request's timeout rather than one each: a request then costs no
-  // timer of its own, which is most of what a closed loop of requests spends here.
-  #schedule(at: number): void {
-    clearTimeout(this.#sweep)
-    this.#sweepAt = at
-    this.#sweep = setTimeout(() => this.#expire(), Math.max(0, at - Date.now()))
-  }
-
-  #expire(): void {
-    this.#sweep = this.#sweepAt = undefined
-    const now = Date.now()
-    let next = Number.POSITIVE_INFINITY
-    for (const p of [...this.#pending.values()]) {
-      if (p.deadline > now) {
-        next = Math.min(next, p.deadline)
-        continue
-      }
-      this.#pending.delete(p.id)
-      const at = this.#queue.findIndex((q) => q.request === p)
-      if (at !== -1) this.#queue.splice(at, 1)
-      p.reject(new RequestTimeoutError(p.action, p.timeout))
-    }
-    if (next !== Number.POSITIVE_INFINITY) this.#schedule(next)
-    this.#drained()
-  }
-
-  #write(q: Queued): void {
-    const conn = this.#active
-    if (conn && !this.#draining && this.#queue.length === 0 && isOpen(conn.socket)) {
-      this.#transmit(conn, q)
-      return
-    }
-    const limit = this.#o.queueLimit ?? 1000
-    if (this.#queue.length >= limit) throw new QueueFullError(limit)
-    this.#queue.push(q)
-  }
-
-  #transmit(conn: Conn, q: Queued): void {
-    conn.socket.send(q.text)
-    conn.lastSent = Date.now()
-    if (q.request) q.request.conn = conn
-  }
-
-  #flush(): void {
-    const conn = this.#active
-    while (conn && !this.#draining && this.#queue.length > 0 && isOpen(conn.socket))
-      this.#transmit(conn, this.#queue.shift()!)
   }
 
   async #url(): Promise<string> {
@@ -250,7 +165,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       reason: conn.reason,
       send: (action, ...[data]: [unknown?]) => {
         if (!isOpen(conn.socket)) throw new ClientError('connection_lost', 'the connection closed')
-        this.#transmit(conn, { text: encodeClientFrame(action, data) })
+        conn.send({ text: encodeClientFrame(action, data) })
       },
       request: ((action: string, data?: unknown, options?: RequestOptions) =>
         this.#request(action, data, { resend: false, ...options }, conn)) as Link<R>['request'],
@@ -264,7 +179,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
           'error',
           error instanceof ClientError ? error : new ClientError('on_connect_failed', String(error)),
         )
-        this.#drop(conn, 4000)
+        conn.drop(4000)
         this.#next = undefined
         this.#retry(conn.reason)
       }
@@ -277,61 +192,27 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     conn.ready = true
     const old = this.#active
     this.#active = conn
-    this.#timers(conn)
+    startTimers(conn, this.#o, () => void this.#open('rotate'))
     if (old) this.#retire(old)
     this.#emit('open', { reason: conn.reason, protocol: conn.socket.protocol })
     this.#flush()
   }
 
-  /**
-   * Asks the App for the session's pushes held while no connection took them (pages of
-   * them), before the live pushes that arrive meanwhile. On every connection, the first
-   * too: a `$connect` handler may push to the session it is accepting, which no
-   * connection can take yet.
-   */
-  async #resume(conn: Conn): Promise<void> {
-    if (this.session === undefined || this.#o.resume === false) return
-    conn.held = []
-    try {
-      const timeout = Math.min(this.#o.requestTimeoutMs ?? 30_000, 10_000)
-      for (let page = 0; page < 1000; page++) {
-        const data = await this.#request(RESUME_ACTION, undefined, { resend: false, timeout }, conn)
-        const reply = readResumeReply(data)
-        for (const frame of reply.messages) this.#push(frame)
-        if (!reply.more || reply.messages.length === 0) break
-      }
-    } catch (error) {
-      if (!conn.closed && !this.#closed)
-        this.#emit(
-          'error',
-          new ClientError(
-            'resume_failed',
-            `messages held for the session were not fetched: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        )
-    } finally {
-      const live = conn.held
-      conn.held = undefined
-      for (const frame of live) this.#push(frame)
-    }
+  // Not async: the returned promise is resumeSession's own, so `await resumed` above
+  // takes no extra turns.
+  #resume(conn: Conn): Promise<void> {
+    if (this.session === undefined || this.#o.resume === false) return Promise.resolve()
+    return resumeSession(conn, this.#o.requestTimeoutMs ?? 30_000, {
+      request: (action, timeout) => this.#request(action, undefined, { resend: false, timeout }, conn),
+      push: (frame) => this.#push(frame),
+      failed: (error) => {
+        if (!conn.closed && !this.#closed) this.#emit('error', error)
+      },
+    })
   }
 
-  #timers(conn: Conn): void {
-    const every = this.#o.keepaliveMs ?? 8 * 60_000
-    if (every > 0) {
-      const tick = () => {
-        const due = conn.lastSent + every - Date.now()
-        if (due <= 0 && isOpen(conn.socket)) {
-          this.#transmit(conn, {
-            text: encodeClientFrame(this.#o.keepaliveAction ?? KEEPALIVE_ACTION, undefined),
-          })
-          conn.keepalive = setTimeout(tick, every)
-        } else conn.keepalive = setTimeout(tick, Math.max(due, 10))
-      }
-      conn.keepalive = setTimeout(tick, every)
-    }
-    const rotate = this.#o.rotateAfterMs ?? 110 * 60_000
-    if (rotate > 0) conn.rotate = setTimeout(() => void this.#open('rotate'), rotate)
+  #flush(): void {
+    this.#queue.flush(this.#sendable)
   }
 
   /** The old connection stays up until the replies it owes arrived (or drainMs), so nothing overtakes them. */
@@ -344,8 +225,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
 
   #drained(): void {
     const d = this.#draining
-    if (!d) return
-    for (const p of this.#pending.values()) if (p.conn === d.conn) return
+    if (!d || this.#requests.owes(d.conn)) return
     this.#finishDrain()
   }
 
@@ -354,40 +234,14 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     if (!d) return
     clearTimeout(d.timer)
     this.#draining = undefined
-    this.#drop(d.conn, NORMAL)
+    d.conn.drop(NORMAL)
     this.#requeue(d.conn)
     this.#flush()
   }
 
-  /** Closes a connection on purpose: its close event changes nothing. */
-  #drop(conn: Conn, code: number): void {
-    conn.stop()
-    conn.closed = true
-    const s = conn.socket
-    if (!s) return
-    s.onopen = s.onmessage = s.onclose = null
-    // Closing a socket still connecting makes `ws` emit an error: it must have a listener.
-    s.onerror = () => {}
-    try {
-      s.close(code, code === NORMAL ? 'rotated' : undefined)
-    } catch {
-      // closing a socket that never connected can throw in some runtimes; it is gone either way
-    }
-  }
-
   /** Requests still owed on a closed connection go first in the queue again, or fail. */
   #requeue(conn: Conn): void {
-    const again: Queued[] = []
-    for (const p of this.#pending.values()) {
-      if (p.conn !== conn) continue
-      p.conn = undefined
-      if (p.resend) again.push({ text: p.text, request: p })
-      else {
-        this.#pending.delete(p.id)
-        p.reject(new ClientError('connection_lost', `the connection closed before ${p.action} was answered`))
-      }
-    }
-    this.#queue.unshift(...again)
+    this.#queue.putFirst(this.#requests.release(conn))
   }
 
   async #lost(conn: Conn, code: number, reason: string): Promise<void> {
@@ -440,13 +294,8 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
 
   #retry(reason: ConnectReason): void {
     if (this.#closed) return
-    const b = this.#o.backoff ?? {}
-    const initial = b.initialMs ?? 500
-    const cap = b.maxMs ?? 30_000
     this.#attempt++
-    const ceiling = Math.min(cap, initial * (b.factor ?? 2) ** (this.#attempt - 1))
-    // Equal jitter: never less than half the step, so clients that lost one gateway spread out.
-    const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
+    const delayMs = backoffDelay(this.#o.backoff, this.#attempt)
     this.#emit('reconnect', { attempt: this.#attempt, delayMs })
     clearTimeout(this.#retryTimer)
     this.#retryTimer = setTimeout(() => {
@@ -474,7 +323,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       return
     }
     const frame = readServerFrame(value)
-    if (frame.$ === 'reply') this.#settle(frame.id, (p) => p.resolve(frame.data))
+    if (frame.$ === 'reply') this.#requests.settle(frame.id, (p) => p.resolve(frame.data))
     else if (frame.$ === 'error') {
       const error = new ServerError(frame.error)
       if (frame.id === undefined) this.#emit('error', error)
@@ -483,7 +332,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
         // with the same requestId follows, and must not reject another request.
         const requestId = frame.error.requestId
         if (requestId !== undefined) this.#failed.add(requestId)
-        this.#settle(frame.id, (p) => p.reject(error))
+        this.#requests.settle(frame.id, (p) => p.reject(error))
       }
     } else if (frame.$ === 'push') {
       if (conn.held) conn.held.push(frame)
@@ -493,8 +342,8 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
       const code = AWS_ERROR_CODES[frame.message] as 'internal' | 'forbidden' | 'gateway_timeout'
       const error = new GatewayError(code, frame.message, frame.requestId)
       // AWS does not say which message failed: the oldest request waiting on this connection takes it.
-      const oldest = [...this.#pending.values()].find((p) => p.conn === conn)
-      if (oldest) this.#settle(oldest.id, (p) => p.reject(error))
+      const oldest = this.#requests.oldestOn(conn)
+      if (oldest) this.#requests.settle(oldest.id, (p) => p.reject(error))
       else this.#emit('error', error)
     } else this.#emit('message', frame.data as M, {})
   }
@@ -506,27 +355,7 @@ export class SocketeerClient<R extends RouteMap = RouteMap, M = unknown> impleme
     this.#emit('message', frame.data as M, meta)
   }
 
-  #settle(id: string, how: (p: Pending) => void): void {
-    const p = this.#pending.get(id)
-    if (!p) return // answered already (a reply that came twice), or timed out
-    this.#pending.delete(id)
-    if (this.#pending.size === 0) {
-      clearTimeout(this.#sweep)
-      this.#sweep = this.#sweepAt = undefined
-    }
-    how(p)
-    this.#drained()
-  }
-
   #emit<E extends keyof ClientEvents<M>>(event: E, ...args: Parameters<ClientEvents<M>[E]>): void {
-    const set = this.#listeners.get(event)
-    if (!set) return
-    for (const fn of [...set]) {
-      try {
-        fn(...args)
-      } catch (error) {
-        listenerError(error)
-      }
-    }
+    this.#events.emit(event, ...args)
   }
 }

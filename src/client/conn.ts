@@ -3,6 +3,8 @@ import type { ConnectReason, SocketLike } from './types.js'
 
 // What the client keeps per connection and per request in flight.
 
+export const NORMAL = 1000
+
 export interface Pending {
   id: string
   action: string
@@ -40,6 +42,29 @@ export class Conn {
   stop(): void {
     clearTimeout(this.keepalive)
     clearTimeout(this.rotate)
+  }
+
+  /** Sends a frame now; a request remembers the connection that owes its reply. */
+  send(q: Queued): void {
+    this.socket.send(q.text)
+    this.lastSent = Date.now()
+    if (q.request) q.request.conn = this
+  }
+
+  /** Closes the connection on purpose: its close event changes nothing. */
+  drop(code: number): void {
+    this.stop()
+    this.closed = true
+    const s = this.socket
+    if (!s) return
+    s.onopen = s.onmessage = s.onclose = null
+    // Closing a socket still connecting makes `ws` emit an error: it must have a listener.
+    s.onerror = () => {}
+    try {
+      s.close(code, code === NORMAL ? 'rotated' : undefined)
+    } catch {
+      // closing a socket that never connected can throw in some runtimes; it is gone either way
+    }
   }
 }
 

@@ -45,8 +45,27 @@ describe('planRoutes', () => {
     ])
   })
 
+  it('adds socketeer.resume for resumeHandler, after the routes given, with no route response', () => {
+    expect(planRoutes({ handlers: { $connect: a, say: a }, resumeHandler: b })).toEqual([
+      { key: '$connect', fn: a, returnResponse: false },
+      { key: 'say', fn: a, returnResponse: false },
+      { key: 'socketeer.resume', fn: b, returnResponse: false },
+    ])
+  })
+
   it.each<[string, Parameters<typeof planRoutes>[0], RegExp]>([
     ['nothing to route', {}, /no routes/],
+    ['only a resumeHandler', { resumeHandler: a }, /no routes/],
+    [
+      'resumeHandler beside a socketeer.resume handler',
+      { handlers: { 'socketeer.resume': a }, resumeHandler: b },
+      /names already/,
+    ],
+    [
+      'resumeHandler beside socketeer.resume in routes',
+      { handler: a, routes: ['socketeer.resume'], resumeHandler: b },
+      /names already/,
+    ],
     ['routes without a handler', { routes: ['x'], handlers: { x: a } }, /no `handler` was given/],
     [
       'a reserved-looking key',
