@@ -32,7 +32,7 @@ const DEFAULTS: Required<ShareCoreOptions> = {
     /^src\/websocket\/(route-selection|errors)\.ts$/,
     /^src\/app\/(integration|routes|cors-rules|streamer-scope)\.ts$/,
     // The DynamoDB store lives only in socketeer/dynamodb (its SDK cache with it).
-    /^src\/connections\/(dynamo|dynamo-client|dynamo-held|keys|record)\.ts$/,
+    /^src\/connections\/(dynamo|dynamo-calls|dynamo-client|dynamo-groups|dynamo-held|dynamo-records|keys|record)\.ts$/,
     // Held-message rules: pure, and nextSeq's random tail keeps two copies' keys apart.
     /^src\/connections\/held\.ts$/,
     /^src\/streamer\/validate\.ts$/,

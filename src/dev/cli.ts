@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
 import { bannerLines, renderBanner } from './banner.js'
-import { parseCli, USAGE, withConfig } from './cli-args.js'
+import { parseCli, withConfig } from './cli-args.js'
+import { USAGE } from './cli-help.js'
 import { colourEnabled, type Paint, paint, paintLogLine } from './colour.js'
 import { loadConfig } from './config.js'
 import { DEV_INSTALL_COMMAND, missingDevPackages } from './dev-packages.js'
