@@ -64,10 +64,12 @@ function tooOld(command: string, found: string): PythonNotFoundError {
   )
 }
 
-function notFound(command: string): PythonNotFoundError {
+function cannotRun(command: string, code: string | undefined): Error | undefined {
+  const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'is not executable' : undefined
+  if (!why) return undefined
   return oneLine(
     new PythonNotFoundError(
-      `${command} not found: .py handlers need Python ${MIN_PYTHON} or later; install it (apt-get install python3, brew install python) or choose one with --python <path> or by activating a virtualenv`,
+      `${command} ${why}: .py handlers need Python ${MIN_PYTHON} or later; install it (apt-get install python3, brew install python) or choose one with --python <path> or by activating a virtualenv`,
     ),
   )
 }
@@ -166,7 +168,7 @@ export class PythonWorker {
     child.on('error', (error: NodeJS.ErrnoException) => {
       this.#exited = true
       spawnFailed = true
-      ready.reject(error.code === 'ENOENT' ? notFound(options.command) : error)
+      ready.reject(cannotRun(options.command, error.code) ?? error)
       this.#failPending(new WorkerExitedError(error.message))
     })
 

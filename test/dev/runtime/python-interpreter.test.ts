@@ -112,4 +112,16 @@ describe.skipIf(!python)('an unusable interpreter', () => {
       )
     }
   })
+
+  it('--python naming a file that is not executable: one line too', async () => {
+    const notExecutable = join(root, 'python3.txt')
+    writeFileSync(notExecutable, 'not a program\n')
+    const { perEvent } = await lines(notExecutable)
+    for (const event of perEvent) {
+      expect(event).toHaveLength(1)
+      expect(text(event[0]!)).toMatch(
+        /^PythonNotFoundError: \S+python3\.txt is not executable: \.py handlers need Python 3\.8 or later; /,
+      )
+    }
+  })
 })
