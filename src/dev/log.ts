@@ -39,9 +39,26 @@ export interface LogFields {
 /** A log subscriber: the fields as logged (read them; they are not the subscriber's to keep or change) and when. */
 export type LogListener = (fields: LogFields, at: number) => void
 
+// The zone this process started in: Node handlers run with Lambda's TZ (UTC) set in
+// process.env, which moves the process's clock, not the log's.
+const startZone = (() => {
+  try {
+    return new Intl.DateTimeFormat('en-GB', {
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+  } catch {
+    return undefined
+  }
+})()
+
 function clock(now: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0')
-  return `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}.${p(now.getMilliseconds(), 3)}`
+  const hms = startZone?.format(now) ?? `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}`
+  return `${hms}.${p(now.getMilliseconds(), 3)}`
 }
 
 export function describeError(error: unknown): string {

@@ -166,11 +166,13 @@ export const samReader: ProjectReader = {
       })
       const env = environment(isRecord(props.Environment) ? props.Environment.Variables : undefined)
       const timeout = Number(props.Timeout ?? 3)
+      const memory = Number(props.MemorySize ?? 128)
       const entry: EntrySpec = {
         ...located,
         codeDir,
         functionName: cfn.string({ Ref: id }, 'FunctionName'),
         timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 3000,
+        memoryMb: Number.isInteger(memory) && memory > 0 ? memory : 128,
       }
       if (Object.keys(env).length > 0) entry.env = env
       entries.set(id, entry)

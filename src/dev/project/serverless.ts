@@ -81,6 +81,7 @@ export const serverlessReader: ProjectReader = {
 
     const providerEnv = environment(cfn.value(vars.resolve(provider.environment, provider, 'environment')))
     const providerTimeout = Number(vars.resolve(provider.timeout, provider, 'timeout') ?? 6)
+    const providerMemory = Number(vars.resolve(provider.memorySize, provider, 'memorySize') ?? 1024)
     const providerRuntime = vars.resolve(provider.runtime, provider, 'runtime')
 
     const routes: Record<string, EntrySpec> = {}
@@ -124,11 +125,13 @@ export const serverlessReader: ProjectReader = {
       })
       const env = environment(cfn.value(fn.environment))
       const timeout = Number(fn.timeout ?? providerTimeout)
+      const memory = Number(fn.memorySize ?? providerMemory)
       const entry: EntrySpec = {
         ...located,
         codeDir: serviceDir,
         functionName: typeof fn.name === 'string' ? fn.name : `${service}-${stage}-${name}`,
         timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 6000,
+        memoryMb: Number.isInteger(memory) && memory > 0 ? memory : 1024,
       }
       if (Object.keys(env).length > 0) entry.env = env
       entries.set(name, entry)

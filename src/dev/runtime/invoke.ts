@@ -18,6 +18,12 @@ export type Outcome = (
   output?: string
 }
 
+/** Lambda's memory size when a function declares none (the Serverless Framework's default). */
+export const DEFAULT_MEMORY_MB = 1024
+
+/** Lambda's TZ: handlers run in UTC unless their environment says otherwise. */
+export const LAMBDA_TZ = ':UTC'
+
 /** On the context: a runtime that captures a handler's output reports it here. */
 export const REPORT_OUTPUT: unique symbol = Symbol('socketeer.report-output') as any
 
@@ -35,7 +41,7 @@ function lambdaContext(functionName: string, deadline: number, report: (output: 
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '1024',
+    memoryLimitInMB: String(DEFAULT_MEMORY_MB),
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,

@@ -2,6 +2,7 @@ import { APP_INTEGRATION } from '../../app/integration.js'
 import type { LambdaHandler } from '../options.js'
 import { holdVars } from './env.js'
 import { FunctionTimeoutError } from './errors.js'
+import { LAMBDA_TZ } from './invoke.js'
 import { loadEntries } from './loader.js'
 import type { EntrySpec, LoadedFunctions, Runtime, RuntimeHost } from './types.js'
 
@@ -22,13 +23,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * The handler with the spec's own function name and timeout in its context. The timeout
+ * The handler with the spec's own function name, timeout and memory size in its context. The timeout
  * fails the invocation as Lambda does; the handler's code cannot be stopped in process,
  * so what it does later still happens (a Python worker is killed instead).
  */
 function withSpec(handler: LambdaHandler, spec: EntrySpec): LambdaHandler {
-  const { timeoutMs, functionName } = spec
-  if (timeoutMs === undefined && functionName === undefined) return handler
+  const { timeoutMs, functionName, memoryMb } = spec
+  if (timeoutMs === undefined && functionName === undefined && memoryMb === undefined) return handler
   const wrapped: LambdaHandler = (event, context) =>
     new Promise((resolve, reject) => {
       const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs
@@ -38,6 +39,7 @@ function withSpec(handler: LambdaHandler, spec: EntrySpec): LambdaHandler {
         functionName: name,
         invokedFunctionArn: String(context.invokedFunctionArn).replace(/[^:]*$/, name),
         logGroupName: `/aws/lambda/${name}`,
+        memoryLimitInMB: memoryMb === undefined ? context.memoryLimitInMB : String(memoryMb),
         getRemainingTimeInMillis:
           deadline === undefined
             ? context.getRemainingTimeInMillis
@@ -73,7 +75,11 @@ function withSpec(handler: LambdaHandler, spec: EntrySpec): LambdaHandler {
   return wrapped
 }
 
-/** Holds the specs' env in process.env (over the user's values: env.ts); returns what undoes it. */
+/**
+ * Holds the specs' env in process.env (over the user's values: env.ts), and Lambda's
+ * TZ where neither they nor the user set one (the whole process's clock: the gateway's
+ * log keeps the zone it started in); returns what undoes it.
+ */
 function applyEnv(specs: EntrySpec[], host: RuntimeHost): () => void {
   const set = new Map<string, { value: string; by: string }>()
   for (const spec of specs) {
@@ -91,7 +97,12 @@ function applyEnv(specs: EntrySpec[], host: RuntimeHost): () => void {
       set.set(name, { value, by })
     }
   }
-  return holdVars(Object.fromEntries([...set].map(([name, { value }]) => [name, value])), 'override')
+  const own = holdVars(Object.fromEntries([...set].map(([name, { value }]) => [name, value])), 'override')
+  const tz = holdVars({ TZ: LAMBDA_TZ }, 'default')
+  return () => {
+    tz()
+    own()
+  }
 }
 
 export function nodeRuntime(): Runtime {

@@ -4,10 +4,11 @@
 // exit code rather than a SyntaxError.
 //
 // Protocol: one JSON object per line. The gateway writes invocations to fd 3 and reads
-// answers from fd 4; the handler's stdout and stderr (print, logging) are captured per
-// invocation and sent back inside the answer, so nothing a handler prints can corrupt
-// the protocol. Writes straight to fd 1/2 (a C extension, a subprocess) still reach the
-// gateway's log, unattributed.
+// answers from fd 4; the handler's stdout and stderr (print, logging) go to fd 4 too, a
+// line `{"o": text}` per write as it happens, so nothing a handler prints can corrupt the
+// protocol, and what it printed before its process died (sys.exit, os._exit, a signal, a
+// timeout's kill) has already reached the gateway. Writes straight to fd 1/2 (a C
+// extension, a subprocess) still reach the gateway's log, unattributed.
 
 /** The exit code of an interpreter older than MIN_PYTHON. */
 export const TOO_OLD_EXIT = 86
@@ -15,7 +16,7 @@ export const MIN_PYTHON = '3.8'
 
 export const PYTHON_GUARD = `import sys
 if sys.version_info < (3, 8):
-    sys.stderr.write("%d.%d" % tuple(sys.version_info[:2]))
+    sys.stderr.write("%d.%d.%d %s" % (tuple(sys.version_info[:3]) + (sys.executable,)))
     sys.exit(${TOO_OLD_EXIT})
 _src = sys.argv.pop(1)
 sys.argv[0] = "socketeer-worker"
@@ -55,12 +56,23 @@ for fd in (3, 4):
     except OSError:
         pass
 
-_captured = []
-_lock = threading.Lock()
+_lock = threading.RLock()  # a signal handler that prints runs on the thread that may hold it
+
+
+def send_line(text):
+    # One write per line, under the lock: threads printing at once never interleave a line.
+    data = memoryview((text + "\n").encode("utf-8"))
+    with _lock:
+        while data:  # a pipe write interrupted by a signal can be partial
+            data = data[proto_out.write(data) :]
+
+
+def send(obj):
+    send_line(json.dumps(obj))
 
 
 class Capture(io.TextIOBase):
-    """sys.stdout / sys.stderr while the worker runs: kept for the answer to the gateway."""
+    """sys.stdout / sys.stderr while the worker runs: each write goes to the gateway at once."""
 
     def __init__(self, name):
         self.name = name
@@ -71,8 +83,8 @@ class Capture(io.TextIOBase):
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not " + type(text).__name__)
-        with _lock:
-            _captured.append(text)
+        if text:
+            send({"o": text})
         return len(text)
 
     def flush(self):
@@ -84,13 +96,6 @@ class Capture(io.TextIOBase):
     @property
     def encoding(self):
         return "utf-8"
-
-
-def take_output():
-    with _lock:
-        text = "".join(_captured)
-        _captured.clear()
-    return text
 
 
 sys.stdout = Capture("<stdout>")
@@ -125,7 +130,7 @@ class LambdaContext(object):
         self.function_name = msg["functionName"]
         self.function_version = "$LATEST"
         self.invoked_function_arn = msg["arn"]
-        self.memory_limit_in_mb = msg["memory"]
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
         self.aws_request_id = msg["requestId"]
         self.log_group_name = "/aws/lambda/" + msg["functionName"]
         self.log_stream_name = msg["logStream"]
@@ -156,10 +161,6 @@ def error_of(exc, error_type=None, skip=0):
         "errorMessage": str(exc),
         "stackTrace": traceback.format_list(frames),
     }
-
-
-def send(obj):
-    proto_out.write((json.dumps(obj) + "\n").encode("utf-8"))
 
 
 def load():
@@ -195,6 +196,8 @@ def init():
     msg = json.loads(line)
     os.environ.clear()
     os.environ.update(msg["env"])
+    if hasattr(time, "tzset"):
+        time.tzset()  # the interpreter read TZ at start, before the handler's environment
     if msg.get("redirect"):
         redirect(*msg["redirect"])
 
@@ -215,9 +218,9 @@ def main():
     init()
     fn, failure = load()
     if failure:
-        send({"ready": False, "error": failure, "output": take_output()})
+        send({"ready": False, "error": failure})
         return
-    send({"ready": True, "output": take_output(), "executable": sys.executable})
+    send({"ready": True, "executable": sys.executable})
     while True:
         line = proto_in.readline()
         if not line:
@@ -241,11 +244,10 @@ def main():
             # The first frame is this loop's call into the handler.
             answer["error"] = error_of(exc, skip=1)
         CURRENT["id"] = None
-        answer["output"] = take_output()
         text = json.dumps(answer)
         if result is not None:
             text = text[:-1] + ', "result": ' + result + "}"
-        proto_out.write((text + "\n").encode("utf-8"))
+        send_line(text)
 
 
 main()

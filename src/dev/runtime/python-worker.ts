@@ -5,14 +5,14 @@ import { MIN_PYTHON, PYTHON_BOOTSTRAP, PYTHON_GUARD, TOO_OLD_EXIT } from './pyth
 
 // One Python process running one function, one invocation at a time (a Lambda
 // execution environment). Invocations go in on fd 3 and answers come back on fd 4, a
-// JSON object per line; the handler's own stdout/stderr come back inside each answer.
+// JSON object per line; the handler's own stdout/stderr come back on fd 4 as written,
+// each piece to the invocation running then.
 
 export interface Invocation {
   event: unknown
   requestId: string
   functionName: string
   arn: string
-  memory: number
   logStream: string
   /** Epoch ms. */
   deadline: number
@@ -22,7 +22,6 @@ export interface Answer {
   ok: boolean
   result?: unknown
   error?: { errorType?: string; errorMessage?: string; stackTrace?: string[] }
-  output: string
 }
 
 export interface WorkerOptions {
@@ -32,15 +31,48 @@ export interface WorkerOptions {
   env: Record<string, string>
   /** Modules to import while waiting for init() (what the handler imports, e.g. boto3). */
   preload?: string[]
-  /** Bytes the process wrote to fd 1/2 itself, outside the captured streams. */
+  /** What the handler printed outside an invocation, and bytes written to fd 1/2 directly. */
   onStray(text: string): void
-  /** The process ended (after start, whatever the reason). */
+  /** The process ended after its handler loaded (whatever the reason); not after stop(). */
   onExit(worker: PythonWorker, how: string): void
 }
 
-type Waiter = { resolve(answer: Answer): void; reject(error: Error): void }
+type Waiter = { resolve(answer: Answer): void; reject(error: Error): void; output(text: string): void }
+
+/** A load failure's error, with what the handler's module printed before it. */
+type WithOutput = Error & { output?: string }
+
+// After the process exits, how long its pipes may stay open (a subprocess it started
+// holds its stdout) before its death is reported without them.
+const CLOSE_GRACE_MS = 1000
 
 let nextId = 0
+
+function oneLine<T extends Error>(error: T): T {
+  error.stack = `${error.name}: ${error.message}`
+  return error
+}
+
+function tooOld(command: string, found: string): PythonNotFoundError {
+  const [version, ...path] = found.trim().split(' ')
+  const what = version && /^\d+\.\d+/.test(version) ? `Python ${version}` : `older than Python ${MIN_PYTHON}`
+  const where = path.length > 0 ? ` (${path.join(' ')})` : ''
+  return oneLine(
+    new PythonNotFoundError(
+      `${command} is ${what}${where}: .py handlers need Python ${MIN_PYTHON} or later; choose another with --python <path> or by activating a virtualenv`,
+    ),
+  )
+}
+
+function cannotRun(command: string, code: string | undefined): Error | undefined {
+  const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'is not executable' : undefined
+  if (!why) return undefined
+  return oneLine(
+    new PythonNotFoundError(
+      `${command} ${why}: .py handlers need Python ${MIN_PYTHON} or later; install it (apt-get install python3, brew install python) or choose one with --python <path> or by activating a virtualenv`,
+    ),
+  )
+}
 
 export class PythonWorker {
   /** Resolves with what the handler's module printed while loading. */
@@ -65,20 +97,28 @@ export class PythonWorker {
     this.#input = child.stdio[3] as Writable
     this.#input.on('error', () => {}) // a dead worker is reported by 'exit'
     const output = child.stdio[4] as Readable
-    let stderr = ''
-    let ready: { resolve(output: string): void; reject(error: Error): void }
+    let ready: { resolve(output: string): void; reject(error: WithOutput): void }
     this.ready = new Promise<string>((resolve, reject) => {
       ready = { resolve, reject }
     })
     this.ready.catch(() => {}) // the pool reads it; an unread failure is not unhandled
+    // Until the handler has loaded, what the process writes belongs to the load: its
+    // success, or the one error that says why it failed (never lines of their own).
     let started = false
-    const stray = (data: Buffer) => {
+    let loadOutput = ''
+    let stray = ''
+    const onStray = (data: Buffer) => {
       const text = data.toString('utf8')
-      if (!started) stderr += text
-      options.onStray(text)
+      if (started) options.onStray(text)
+      else stray += text
     }
-    child.stdout?.on('data', stray)
-    child.stderr?.on('data', stray)
+    child.stdout?.on('data', onStray)
+    child.stderr?.on('data', onStray)
+    const loaded = () => {
+      started = true
+      if (stray) options.onStray(stray)
+      stray = ''
+    }
 
     let buffered = ''
     output.setEncoding('utf8')
@@ -95,58 +135,87 @@ export class PythonWorker {
         } catch {
           continue
         }
+        if (typeof msg.o === 'string') {
+          // One invocation at a time: the output is the running one's.
+          const running = this.#pending.values().next().value
+          if (running) running.output(msg.o)
+          else if (!started) loadOutput += msg.o
+          else options.onStray(msg.o)
+          continue
+        }
         if ('ready' in msg) {
-          started = true
           if (msg.ready) {
             if (typeof msg.executable === 'string' && msg.executable) this.executable = msg.executable
-            ready.resolve(msg.output ?? '')
+            loaded()
+            ready.resolve(loadOutput)
           } else {
             // The bootstrap ends after a failed load: an expected exit, not a death to report.
             this.#stopped = true
-            ready.reject(Object.assign(new PythonError(msg.error ?? {}), { output: msg.output ?? '' }))
+            started = true
+            ready.reject(Object.assign(new PythonError(msg.error ?? {}), { output: loadOutput + stray }))
           }
           continue
         }
         const waiter = this.#pending.get(msg.id)
         if (!waiter) continue
         this.#pending.delete(msg.id)
-        waiter.resolve({
-          ok: msg.ok === true,
-          result: msg.result,
-          error: msg.error,
-          output: msg.output ?? '',
-        })
+        waiter.resolve({ ok: msg.ok === true, result: msg.result, error: msg.error })
       }
     })
     output.on('error', () => {})
 
+    let spawnFailed = false
     child.on('error', (error: NodeJS.ErrnoException) => {
       this.#exited = true
-      ready.reject(
-        error.code === 'ENOENT'
-          ? new PythonNotFoundError(
-              `${options.command} not found: Python ${MIN_PYTHON} or later is needed for .py handlers (apt-get install python3, brew install python, or pass --python <path>)`,
-            )
-          : error,
-      )
+      spawnFailed = true
+      ready.reject(cannotRun(options.command, error.code) ?? error)
       this.#failPending(new WorkerExitedError(error.message))
     })
-    child.on('exit', (code, signal) => {
-      this.#exited = true
+
+    // The death is reported once everything the process wrote has been read: what a
+    // handler printed before sys.exit, os._exit or a kill is its invocation's output.
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
+    let protocolClosed = false
+    let allClosed = false
+    let finished = false
+    const finish = () => {
+      if (finished || spawnFailed || !exit) return
+      if (!allClosed && !(started && protocolClosed)) return
+      finished = true
+      const { code, signal } = exit
       const how = signal ? `signal ${signal}` : `exit status ${code}`
-      if (code === TOO_OLD_EXIT && !started) {
+      if (!started) {
         ready.reject(
-          new PythonNotFoundError(
-            `${options.command} is Python ${stderr.trim() || 'older than 3.8'}: .py handlers need Python ${MIN_PYTHON} or later (install a newer python3, or pass --python <path>)`,
-          ),
+          code === TOO_OLD_EXIT
+            ? tooOld(options.command, stray)
+            : Object.assign(
+                new WorkerExitedError(`${how} before the handler loaded${stray ? `: ${stray.trim()}` : ''}`),
+                { output: loadOutput },
+              ),
         )
-      } else if (!started) {
-        ready.reject(
-          new WorkerExitedError(`${how} before the handler loaded${stderr ? `: ${stderr.trim()}` : ''}`),
-        )
+        this.#failPending(new WorkerExitedError(how))
+        return
       }
       this.#failPending(new WorkerExitedError(how))
       if (!this.#stopped) options.onExit(this, how)
+    }
+    output.on('close', () => {
+      protocolClosed = true
+      finish()
+    })
+    child.on('close', () => {
+      allClosed = true
+      finish()
+    })
+    child.on('exit', (code, signal) => {
+      this.#exited = true
+      exit = { code, signal }
+      finish()
+      if (!finished)
+        setTimeout(() => {
+          allClosed = true
+          finish()
+        }, CLOSE_GRACE_MS).unref()
     })
   }
 
@@ -164,11 +233,12 @@ export class PythonWorker {
     this.#input.write(`${JSON.stringify({ env, redirect: to })}\n`)
   }
 
-  invoke(invocation: Invocation): Promise<Answer> {
+  /** Runs one invocation; `output` gets what the handler prints, as it prints it. */
+  invoke(invocation: Invocation, output: (text: string) => void = () => {}): Promise<Answer> {
     if (this.#exited) return Promise.reject(new WorkerExitedError('the worker is not running'))
     const id = ++nextId
     return new Promise<Answer>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject })
+      this.#pending.set(id, { resolve, reject, output })
       this.#input.write(`${JSON.stringify({ id, ...invocation })}\n`)
     })
   }

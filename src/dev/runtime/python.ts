@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { delimiter, dirname, join, relative, sep } from 'node:path'
 import type { LambdaHandler } from '../options.js'
 import { FunctionTimeoutError, GatewayDeadlineError, PythonError } from './errors.js'
-import { REPORT_OUTPUT } from './invoke.js'
+import { DEFAULT_MEMORY_MB, LAMBDA_TZ, REPORT_OUTPUT } from './invoke.js'
 import { type Interpreter, pythonCommand, resolveInterpreter } from './python-interpreter.js'
 import { type Answer, PythonWorker } from './python-worker.js'
 import type { EntrySpec, LoadedFunctions, Runtime, RuntimeHost } from './types.js'
@@ -15,8 +15,6 @@ import type { EntrySpec, LoadedFunctions, Runtime, RuntimeHost } from './types.j
 
 /** Concurrent invocations of one Python function (Lambda would scale further). */
 export const MAX_WORKERS = 4
-
-const MEMORY_MB = 1024
 
 // The interpreter each command turned out to be in each folder (the worker reports its
 // sys.executable): later workers start it directly, past any shim.
@@ -81,6 +79,7 @@ class PythonFunction {
   #host: RuntimeHost | undefined
   #started: PythonWorker[] = []
   #logs: Parameters<RuntimeHost['log']>[0][] = []
+  #region = 'us-east-1'
   readonly #cwd: string
   readonly #interpreter: Interpreter
   readonly #preload: string[]
@@ -119,6 +118,7 @@ class PythonFunction {
           route: displayName(this.spec),
           detail: 'the Python handler failed to load (each event tries again)',
           error,
+          output: error.output || undefined,
         })
       },
     )
@@ -153,12 +153,14 @@ class PythonFunction {
     const name = this.spec.functionName ?? 'socketeer-local'
     const region = host.env().AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1'
     const base = this.#baseEnv()
+    // Lambda's clock is UTC; a TZ the user set (the shell, the config, the function) stays.
+    if (!base.TZ) base.TZ = LAMBDA_TZ
     const vars: Record<string, string> = {
       ...base,
       ...host.env(),
       AWS_LAMBDA_FUNCTION_NAME: name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(MEMORY_MB),
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.spec.memoryMb ?? DEFAULT_MEMORY_MB),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: 'local/[$LATEST]socketeer',
       AWS_EXECUTION_ENV: 'AWS_Lambda_python_socketeer_dev',
@@ -168,6 +170,7 @@ class PythonFunction {
     }
     vars.AWS_REGION ??= region
     vars.AWS_DEFAULT_REGION ??= vars.AWS_REGION
+    this.#region = vars.AWS_REGION
     vars.PYTHONPATH = base.PYTHONPATH!
     vars.PYTHONUNBUFFERED = '1'
     return vars
@@ -259,18 +262,20 @@ class PythonFunction {
           reject(own ? new FunctionTimeoutError(limit) : new GatewayDeadlineError(`past ${limit}ms`))
         }, limit)
         worker
-          .invoke({
-            event,
-            requestId: context.awsRequestId,
-            functionName: name,
-            arn: `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-east-1'}:123456789012:function:${name}`,
-            memory: MEMORY_MB,
-            logStream: context.logStreamName ?? 'local/[$LATEST]socketeer',
-            deadline,
-          })
+          .invoke(
+            {
+              event,
+              requestId: context.awsRequestId,
+              functionName: name,
+              arn: `arn:aws:lambda:${this.#region}:123456789012:function:${name}`,
+              logStream: context.logStreamName ?? 'local/[$LATEST]socketeer',
+              deadline,
+            },
+            // As it is printed: a death or a timeout keeps what came before it.
+            (text) => context[REPORT_OUTPUT]?.(text),
+          )
           .then(resolve, reject)
       })
-      if (answer.output) context[REPORT_OUTPUT]?.(answer.output)
       if (!answer.ok) throw new PythonError(answer.error ?? {})
       return answer.result
     } catch (error) {
@@ -306,6 +311,7 @@ function specKey(spec: EntrySpec, command: string): string {
     spec.env,
     spec.timeoutMs,
     spec.functionName,
+    spec.memoryMb,
   ])
 }
 

@@ -20,6 +20,8 @@ export interface EntrySpec {
   timeoutMs?: number
   /** The function's name in the Lambda context, the ARN and the log. */
   functionName?: string
+  /** The function's declared memory size, MB (the context's and AWS_LAMBDA_FUNCTION_MEMORY_SIZE); default 1024. Nothing enforces it. */
+  memoryMb?: number
 }
 
 /** What a runtime needs from the gateway that runs its functions. */
@@ -53,7 +55,7 @@ export interface LoadedFunctions {
 /**
  * A language runtime: turns entries into Lambda handlers the gateway invokes. Every
  * field of an EntrySpec is honoured (file, exportName, codeDir, env, timeoutMs,
- * functionName). A handler's failure is a rejection or a throw, never a crash of the
+ * functionName, memoryMb). A handler's failure is a rejection or a throw, never a crash of the
  * gateway; its `timeoutMs` is a failed invocation worded as Lambda words it.
  */
 export interface Runtime {

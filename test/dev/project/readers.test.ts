@@ -138,6 +138,35 @@ describe('serverless.yml', () => {
     ])
   })
 
+  it('memorySize: the function’s, else the provider’s, else the framework’s 1024', async () => {
+    const yml = (provider: string) =>
+      [
+        'service: mem',
+        'provider:',
+        '  name: aws',
+        provider,
+        'functions:',
+        '  small:',
+        '    handler: app.handler',
+        '    memorySize: 256',
+        '    events: [{ websocket: $connect }]',
+        '  plain:',
+        '    handler: app.handler',
+        '    events: [{ websocket: $default }]',
+        '',
+      ].join('\n')
+    const memory = async (provider: string) => {
+      const dir = project({
+        'serverless.yml': yml(provider),
+        'app.mjs': 'export const handler = async () => ({})\n',
+      })
+      const { options } = await readProject({ kind: 'serverless', file: join(dir, 'serverless.yml') })
+      return [options.routes?.$connect, options.routes?.$default].map((e) => (e as EntrySpec).memoryMb)
+    }
+    expect(await memory('  memorySize: ${self:custom.mem, 512}')).toEqual([256, 512])
+    expect(await memory('  runtime: nodejs20.x')).toEqual([256, 1024])
+  })
+
   it('an authorizer with its identity sources, route responses, the route selection expression', async () => {
     const dir = project({
       'serverless.yml': [
@@ -209,6 +238,46 @@ describe('SAM template (seed 003)', () => {
     expect(summary.notes.map((n) => `${n.where.line}: ${n.message}`)).toEqual([
       '177: function BroadcastFunction: event BroadcastAPI has Cors, which SAM reads on the Api resource or in Globals, not on an event; ignored',
       '188: function FastAPIFunction: its code folder backend/ does not exist here; skipped',
+    ])
+  })
+
+  it('MemorySize: the function’s, else Globals’, else Lambda’s 128', async () => {
+    const template = (globals: string) => `Transform: AWS::Serverless-2016-10-31
+${globals}
+Resources:
+  Small:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: nodejs20.x
+      MemorySize: 256
+      Events:
+        Get: { Type: HttpApi, Properties: { Path: /small, Method: get } }
+  Plain:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Get: { Type: HttpApi, Properties: { Path: /plain, Method: get } }
+`
+    const memory = async (globals: string) => {
+      const dir = project({
+        'template.yaml': template(globals),
+        'app.mjs': 'export const handler = async () => ({})\n',
+      })
+      const { options } = await readProject({ kind: 'sam', file: join(dir, 'template.yaml') })
+      return options.httpRoutes?.map((r) => [r.path, r.entry.memoryMb])
+    }
+    expect(await memory('Globals:\n  Function:\n    MemorySize: 512')).toEqual([
+      ['/small', 256],
+      ['/plain', 512],
+    ])
+    expect(await memory('')).toEqual([
+      ['/small', 256],
+      ['/plain', 128],
     ])
   })
 
