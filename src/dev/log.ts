@@ -39,26 +39,16 @@ export interface LogFields {
 /** A log subscriber: the fields as logged (read them; they are not the subscriber's to keep or change) and when. */
 export type LogListener = (fields: LogFields, at: number) => void
 
-// The zone this process started in: Node handlers run with Lambda's TZ (UTC) set in
-// process.env, which moves the process's clock, not the log's.
-const startZone = (() => {
-  try {
-    return new Intl.DateTimeFormat('en-GB', {
-      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-  } catch {
-    return undefined
-  }
-})()
+// The offset of the zone this process started in: Node handlers run with Lambda's TZ
+// (UTC) set in process.env, which moves the process's clock, not the log's. (Taken once:
+// a DST change during a session shifts the log by an hour, which is cheaper than an Intl
+// formatter on every line.)
+const startOffsetMs = -new Date().getTimezoneOffset() * 60_000
 
 function clock(now: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0')
-  const hms = startZone?.format(now) ?? `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}`
-  return `${hms}.${p(now.getMilliseconds(), 3)}`
+  const local = new Date(now.getTime() + startOffsetMs)
+  return `${p(local.getUTCHours())}:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())}.${p(local.getUTCMilliseconds(), 3)}`
 }
 
 export function describeError(error: unknown): string {
