@@ -74,7 +74,7 @@ export function parseCli(argv: string[]): ParsedCli {
   }
   let parsed: ReturnType<typeof parseArgs>
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: spec })
+    parsed = parseArgs({ args: overridesAsOne(argv), allowPositionals: true, strict: true, options: spec })
   } catch (error) {
     throw parseError(error, argv)
   }
@@ -106,6 +106,23 @@ export function parseCli(argv: string[]): ParsedCli {
     printConfig: v['print-config'] === true,
     options,
   }
+}
+
+/**
+ * `--parameter-overrides A=1 B=2`, as `sam local` and the AWS CLI take it: the Key=Value
+ * words after the flag are its one value, not positionals.
+ */
+function overridesAsOne(argv: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!
+    out.push(word)
+    if (word !== '--parameter-overrides') continue
+    const words: string[] = []
+    while (i + 1 < argv.length && /^[^-=][^=]*=/.test(argv[i + 1]!)) words.push(argv[++i]!)
+    if (words.length > 0) out.push(words.join(' '))
+  }
+  return out
 }
 
 /** `Key=Value Key2=Value2` and CloudFormation's `ParameterKey=K,ParameterValue=V`. */

@@ -9,6 +9,28 @@ import { startDev } from '../../src/dev/index.js'
 import { connected } from './helpers.js'
 
 describe('CLI arguments', () => {
+  it('--parameter-overrides takes the Key=Value words after it, as sam local does', () => {
+    const { options } = parseCli([
+      'dev',
+      '--template',
+      't.yaml',
+      '--parameter-overrides',
+      'Stage=qa',
+      'Prefix=x',
+      'ParameterKey=Table,ParameterValue=t1',
+      '--port',
+      '0',
+    ])
+    expect(options.parameterOverrides).toEqual({ Stage: 'qa', Prefix: 'x', Table: 't1' })
+    expect(options.entry).toBeUndefined()
+    expect(options.port).toBe(0)
+    // Repeated flags still add up; a word without '=' after them is not taken.
+    const again = parseCli(['dev', 'app.ts', '--parameter-overrides', 'A=1', '--parameter-overrides', 'B=2 C=3'])
+    expect(again.options.parameterOverrides).toEqual({ A: '1', B: '2', C: '3' })
+    expect(again.options.entry).toBe('app.ts')
+    expect(() => parseCli(['dev', '--parameter-overrides', 'novalue'])).toThrow(UsageError)
+  })
+
   it('maps flags to options', () => {
     const { options } = parseCli([
       'dev',
