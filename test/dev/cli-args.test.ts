@@ -25,7 +25,14 @@ describe('CLI arguments', () => {
     expect(options.entry).toBeUndefined()
     expect(options.port).toBe(0)
     // Repeated flags still add up; a word without '=' after them is not taken.
-    const again = parseCli(['dev', 'app.ts', '--parameter-overrides', 'A=1', '--parameter-overrides', 'B=2 C=3'])
+    const again = parseCli([
+      'dev',
+      'app.ts',
+      '--parameter-overrides',
+      'A=1',
+      '--parameter-overrides',
+      'B=2 C=3',
+    ])
     expect(again.options.parameterOverrides).toEqual({ A: '1', B: '2', C: '3' })
     expect(again.options.entry).toBe('app.ts')
     expect(() => parseCli(['dev', '--parameter-overrides', 'novalue'])).toThrow(UsageError)

@@ -18,6 +18,9 @@ section > h2 { font-size:12px; text-transform:uppercase; letter-spacing:.04em; c
   border-bottom:1px solid var(--line); display:flex; gap:8px; align-items:center }
 .col { display:flex; flex-direction:column; gap:10px; min-height:0 }
 .scroll { overflow:auto; min-height:0; flex:1 }
+#connections { table-layout:fixed } #connections td, #connections th { padding:4px 5px; overflow:hidden; text-overflow:ellipsis }
+#connections .c-id { width:39% } #connections .c-time { width:21% } #connections .c-io { width:17% }
+#conn-list { container-type:inline-size } @container (max-width: 340px) { #connections .c-time { display:none } #connections .c-id { width:50% } #connections .c-io { width:22% } }
 table { width:100%; border-collapse:collapse } td,th { padding:4px 8px; text-align:left; white-space:nowrap; border-bottom:1px solid var(--line) }
 th { position:sticky; top:0; background:var(--panel); color:var(--muted); font-weight:500; font-size:12px }
 tbody tr { cursor:pointer } tbody tr:hover { background:var(--code) } tr.selected { background:var(--sel) !important }
@@ -215,10 +218,10 @@ function renderConnections() {
     tr.dataset.id = c.id
     if (S.conn === c.id) tr.classList.add('selected')
     tr.append(
-      el('td', { className: 'mono', textContent: c.id }),
-      el('td', { className: 'mono muted', textContent: clock(c.connectedAt) }),
+      el('td', { className: 'mono', textContent: c.id, title: c.id }),
+      el('td', { className: 'mono muted c-time', textContent: clock(c.connectedAt).slice(0, 8), title: clock(c.connectedAt) }),
       el('td', { className: 'mono', textContent: c.messagesIn + ' / ' + c.messagesOut }),
-      el('td', { className: 'mono trunc ' + (c.close ? tone(c.close.code) : 'ok'), style: 'max-width:140px', textContent: c.close ? c.close.code + ' ' + c.close.reason : 'open', title: c.close ? c.close.code + ' ' + c.close.reason : '' }),
+      el('td', { className: 'mono trunc ' + (c.close ? tone(c.close.code) : 'ok'), textContent: c.close ? c.close.code + ' ' + c.close.reason : 'open', title: c.close ? c.close.code + ' ' + c.close.reason : '' }),
     )
     tr.onclick = () => { S.conn = c.id; renderConnections() }
     body.append(tr)
@@ -317,7 +320,7 @@ export const INSPECTOR_PAGE = `<!doctype html>
   <div class="col">
     <section style="flex:1.2">
       <h2>Connections <span class="muted" id="conn-count"></span></h2>
-      <div class="scroll"><table id="connections"><thead><tr><th>id</th><th>connected</th><th>in / out</th><th>state</th></tr></thead><tbody></tbody></table></div>
+      <div class="scroll" id="conn-list"><table id="connections"><thead><tr><th class="c-id">id</th><th class="c-time">connected</th><th class="c-io">in / out</th><th>state</th></tr></thead><tbody></tbody></table></div>
     </section>
     <section id="conn-panel" style="flex:1"><h2>Connection</h2><div class="body scroll"></div></section>
     <section id="tc">

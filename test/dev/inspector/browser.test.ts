@@ -202,6 +202,19 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     if (boto3) await eventRow(page, 'Boto3/').click()
     await sleep(200)
     await page.screenshot({ path: `${SHOTS}/inspector-1280.png` })
+    // Every column of the connections table fits its panel at this width (long text is cut
+    // with an ellipsis, the whole of it in the cell's title).
+    const fits = await page.evaluate(() => {
+      const box = document.querySelector('#connections')!.parentElement!.getBoundingClientRect()
+      return [...document.querySelectorAll('#connections th')]
+        .filter((th) => th.getBoundingClientRect().width > 0)
+        .map((th) => {
+          const r = th.getBoundingClientRect()
+          return { column: th.textContent, inside: r.left >= box.left - 1 && r.right <= box.right + 1 }
+        })
+    })
+    expect(fits).toEqual(fits.map((f) => ({ column: f.column, inside: true })))
+    expect(fits.map((f) => f.column)).toContain('state')
     expect(errors).toEqual([])
   }, 150_000)
 

@@ -87,6 +87,21 @@ describe.skipIf(!built || !present)('npm run demo with the inspector', () => {
     await inspector.locator('#detail-event pre').waitFor({ timeout: WAIT })
     expect(await inspector.locator('#detail-calls .call').count()).toBeGreaterThanOrEqual(2)
     await inspector.locator('#connections tbody tr').first().click()
+    // Beside the chat the connections panel is narrow: what it shows still fits, state included.
+    const columns = await inspector.evaluate(() => {
+      const box = document.querySelector('#conn-list')!.getBoundingClientRect()
+      return [...document.querySelectorAll('#connections th')]
+        .filter((th) => th.getBoundingClientRect().width > 0)
+        .map((th) => {
+          const r = th.getBoundingClientRect()
+          return {
+            column: th.textContent,
+            fits: r.right <= box.right + 1 && th.scrollWidth <= th.clientWidth,
+          }
+        })
+    })
+    expect(columns.map((c) => c.column)).toContain('state')
+    expect(columns.filter((c) => !c.fits)).toEqual([])
 
     // Both side by side, composed by the browser itself: the chat tab on the left.
     const chatShot = await alice.screenshot()
