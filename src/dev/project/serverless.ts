@@ -242,6 +242,6 @@ export const serverlessReader: ProjectReader = {
         message: `httpPort ${offline.httpPort}: HTTP routes are served on the WebSocket port`,
       })
     summary.tables = tables.map((t) => ({ name: t.input.TableName, where: t.where }))
-    return { options, summary, files: [file] }
+    return { options, summary, files: [file, ...vars.files()] }
   },
 }
