@@ -29,7 +29,7 @@ export function bannerLines(dev: DevServer, options: DevOptions): BannerLine[] {
     { label: 'routes', value: list(gw.routes()) },
     {
       label: 'http',
-      value: `${gw.httpUrl} (${http}${options.cors ? ', CORS on' : ''})${httpRoutes.length > 0 ? `: ${httpRoutes.join(', ')}` : ''}`,
+      value: `${gw.httpPortUrl ? `${gw.httpPortUrl} and ` : ''}${gw.httpUrl} (${http}${options.cors ? ', CORS on' : ''})${httpRoutes.length > 0 ? `: ${httpRoutes.join(', ')}` : ''}`,
     },
     { label: '@connections', value: `${endpoint}/@connections/{connectionId}` },
     { label: 'inspector', value: gw.inspectorUrl ?? 'off' },

@@ -260,7 +260,9 @@ export async function startDev(input: DevOptions): Promise<DevServer> {
   const rereadProject = async (): Promise<void> => {
     projectChanged = false
     const next = await resolveDevOptions(input)
-    const restart = (['port', 'host', 'stage'] as const).filter((k) => next.options[k] !== options[k])
+    const restart = (['port', 'httpPort', 'host', 'stage'] as const).filter(
+      (k) => next.options[k] !== options[k],
+    )
     if (restart.length > 0)
       log({ kind: 'RELOAD', status: 'partial', detail: `${restart.join(', ')} changed: restart to apply` })
     await dynamo?.ensure(next.options.tables ?? [])

@@ -63,6 +63,14 @@ export interface GatewayOptions extends Integrations {
   host?: string
   /** Default 3001; 0 picks a free port. */
   port?: number
+  /**
+   * The HTTP routes on a second port as well, as serverless-offline serves `http` and
+   * `httpApi` events on its httpPort (3000) while WebSockets and @connections are on its
+   * websocketPort (3001): the same routes, CORS and Host checks; no WebSocket, no
+   * @connections and no inspector there. `port` keeps serving the HTTP routes too.
+   * 0 picks a free port; the same as `port` opens nothing more. Default none.
+   */
+  httpPort?: number
   /** Default `dev`. */
   stage?: string
   /**
@@ -171,6 +179,8 @@ export function applyLive(resolved: ResolvedOptions, live: LiveOptions): void {
 export interface ResolvedOptions {
   host: string
   port: number
+  /** A second port for the HTTP routes; undefined when there is none. */
+  httpPort: number | undefined
   stage: string
   /** Normalised: `''` (root) or `/a/b`; undefined when only `/{stage}` is served. */
   basePath: string | undefined
@@ -260,6 +270,9 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   const port = options.port ?? DEFAULTS.port
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new GatewayOptionError(`invalid port ${port}`)
+  const httpPort = options.httpPort
+  if (httpPort !== undefined && (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535))
+    throw new GatewayOptionError(`invalid httpPort ${httpPort}`)
   const expression = options.routeSelectionExpression ?? DEFAULTS.routeSelectionExpression
   const rr = options.routeResponses ?? false
   const rrSet = new Set(Array.isArray(rr) ? rr : [])
@@ -267,6 +280,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   return {
     host: options.host ?? DEFAULTS.host,
     port,
+    httpPort,
     stage,
     basePath,
     cors: options.cors === true ? {} : options.cors || undefined,

@@ -29,7 +29,8 @@ import { managementPathOf, webSocketPath } from './base-path.js'
 import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
-import { hostPolicy, parseHost, shownHost } from './host.js'
+import { hostPolicy, parseHost, refusedHost } from './host.js'
+import { forbidHost, type HttpPort, listenHttpPort, serveHttp } from './http-port.js'
 import { handleHttp } from './http-routes.js'
 import { IntegrationTable } from './integrations.js'
 import { closeConnection, MESSAGE_TOO_BIG, onClosed, onFrame } from './messages.js'
@@ -40,7 +41,8 @@ import { acceptTls, certificateFor, type LocalCertificate, trustInProcess } from
 
 // The local gateway: one HTTP server on one port carrying the WebSocket stage
 // (ws://host:port/{stage}), the @connections API (/{stage}/@connections/{id}) and the
-// HTTP routes of the same function, each answering as API Gateway does.
+// HTTP routes of the same function, each answering as API Gateway does; with `httpPort`,
+// the HTTP routes on a second port too (http-port.ts).
 
 export interface Gateway {
   /** `ws://127.0.0.1:PORT/dev` */
@@ -58,6 +60,8 @@ export interface Gateway {
    */
   readonly handlerEnv: Readonly<Record<string, string>>
   readonly port: number
+  /** `http://127.0.0.1:HTTPPORT`: the HTTP routes' own port, when `httpPort` opened one. */
+  readonly httpPortUrl: string | undefined
   /** `http://127.0.0.1:PORT/_socketeer/` when the inspector is on. */
   readonly inspectorUrl: string | undefined
   /** Live connection ids, in the order they connected. */
@@ -91,10 +95,6 @@ const redirects = new WeakMap<Gateway, GatewayRedirect>()
 
 export function gatewayRedirect(gateway: Gateway): GatewayRedirect | undefined {
   return redirects.get(gateway)
-}
-
-function refusedHost(req: IncomingMessage): string {
-  return `Host ${shownHost(req)} is not one of this gateway's names (loopback, its address, allowedHosts): refused`
 }
 
 function displayHost(host: string): string {
@@ -228,13 +228,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!
-    if (state.hosts.domainFor(req.headers.host) === undefined) {
-      req.resume()
-      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-RequestId': crypto.randomUUID() })
-      res.end('{"message":"Forbidden"}')
-      log({ kind: 'HTTP', route: req.method ?? 'GET', status: 403, detail: refusedHost(req) })
-      return
-    }
+    if (state.hosts.domainFor(req.headers.host) === undefined) return forbidHost(state, req, res)
     if (inspector?.owns(path)) {
       inspector.handle(req, res, path).catch((error) => {
         log({ kind: 'GATEWAY', detail: `inspector: ${req.method} ${path}`, status: 500, error })
@@ -250,12 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         : 'error' in target
           ? Promise.resolve().then(() => forbidManagement(state, req, res))
           : handleManagement(state, req, res, target)
-    work.catch((error) => {
-      log({ kind: 'HTTP', route: `${req.method} ${path}`, status: 500, error })
-      if (res.writableEnded || res.destroyed) return
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-      res.end('{"message":"Internal server error"}')
-    })
+    serveHttp(state, req, res, work)
   })
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
@@ -283,6 +272,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = (server.address() as AddressInfo).port
   const host = displayHost(resolved.host)
   hostPort = `${host}:${port}`
+  // The HTTP routes on a port of their own too (serverless-offline's httpPort); the same port twice is one.
+  let httpPort: HttpPort | undefined
+  if (resolved.httpPort !== undefined && (resolved.httpPort === 0 || resolved.httpPort !== port)) {
+    try {
+      httpPort = await listenHttpPort(state, resolved.httpPort, host, () => urls().url)
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      throw error
+    }
+  }
   // Requests that came by AWS's name (443 is the port a client omits from Host).
   const own = secure && awsName ? [awsName, `${awsName}:443`] : []
   state.hosts = hostPolicy(resolved.host, port, [...resolved.allowedHosts, ...own], () => hostPort)
@@ -327,11 +326,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const close = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    const httpClosed = httpPort?.close()
     inspector?.close()
     secure?.close()
     for (const conn of [...state.connections.values()]) closeConnection(state, conn, GOING_AWAY)
     server.closeIdleConnections()
     secure?.closeIdleConnections()
+    httpPort?.closeIdle()
     // A client that does not answer the close frame is cut off instead of waited for.
     const cutoff = setTimeout(() => {
       for (const conn of state.connections.values()) conn.socket.terminate()
@@ -348,6 +349,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     releaseTrust?.()
     inProcessRedirect?.release()
     await closed
+    await httpClosed
     wss.close()
   }
 
@@ -359,6 +361,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     httpsEndpoint: secure ? `https://${host}:${port}/${resolved.stage}` : undefined,
     handlerEnv,
     port,
+    httpPortUrl: httpPort?.url,
     inspectorUrl: inspector ? `${httpUrl}/_socketeer/` : undefined,
     connections: () => model.openIds(),
     routes: () => [...table.routeKeys()],

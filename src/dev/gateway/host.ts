@@ -74,3 +74,8 @@ export function hostPolicy(
 export function shownHost(req: IncomingMessage): string {
   return JSON.stringify((req.headers.host ?? '').slice(0, 100))
 }
+
+/** The log's detail for a request refused for its Host. */
+export function refusedHost(req: IncomingMessage): string {
+  return `Host ${shownHost(req)} is not one of this gateway's names (loopback, its address, allowedHosts): refused`
+}

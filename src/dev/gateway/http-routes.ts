@@ -86,10 +86,12 @@ function stripStage(pathname: string, stage: string): string {
   return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path
 }
 
+/** `webSocketHere`: the port also serves the WebSocket stage (false on the `httpPort` listener). */
 export async function handleHttp(
   state: GatewayState,
   req: IncomingMessage,
   res: ServerResponse,
+  webSocketHere = true,
 ): Promise<void> {
   const { options, log } = state
   const started = performance.now()
@@ -137,7 +139,8 @@ export async function handleHttp(
   const handler = options.http === false ? undefined : (match?.route.handler ?? state.table.http())
   if (!handler) {
     req.resume()
-    const status = onStage(pathname, options.stage) ? upgradeRequired(res) : fail(res, failures.none)
+    const status =
+      webSocketHere && onStage(pathname, options.stage) ? upgradeRequired(res) : fail(res, failures.none)
     log({
       kind: 'HTTP',
       route,

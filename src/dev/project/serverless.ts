@@ -13,7 +13,7 @@ import type { ParsedFile } from './yaml.js'
 
 // serverless.yml (Framework v3 and v4): functions with websocket, http and httpApi events,
 // the provider's and each function's environment, `resources` (tables), and the
-// serverless-offline settings people already have (websocketPort, host).
+// serverless-offline settings people already have (websocketPort, httpPort, host).
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return !!value && typeof value === 'object' && !Array.isArray(value)
@@ -236,15 +236,27 @@ export const serverlessReader: ProjectReader = {
       'websocketsApiRouteSelectionExpression',
     )
     if (typeof rse === 'string') options.routeSelectionExpression = rse
-    if (offline.websocketPort !== undefined) options.port = Number(offline.websocketPort)
+    // serverless-offline's ports: WebSockets and @connections on websocketPort, the HTTP
+    // routes on httpPort (and, here, on websocketPort too). No httpPort, no second port.
+    const rawOffline = custom['serverless-offline']
+    const portOf = (key: string): number | undefined => {
+      const value = offline[key]
+      if (value === undefined) return undefined
+      const port = Number(value)
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new ProjectFileError(
+          at(rawOffline, key),
+          `custom.serverless-offline.${key} must be a port number, not ${JSON.stringify(value)}`,
+        )
+      return port
+    }
+    const wsPort = portOf('websocketPort')
+    const httpPort = portOf('httpPort')
+    if (wsPort !== undefined) options.port = wsPort
+    if (httpPort !== undefined) options.httpPort = httpPort
     if (typeof offline.host === 'string')
       options.host = offline.host === 'localhost' ? '127.0.0.1' : offline.host
-    if (offline.httpPort !== undefined)
-      notes.push({
-        where: at(custom, 'serverless-offline'),
-        message: `httpPort ${offline.httpPort}: HTTP routes are served on the WebSocket port`,
-      })
     summary.tables = tables.map((t) => ({ name: t.input.TableName, where: t.where }))
-    return { options, summary, files: [file] }
+    return { options, summary, files: [file, ...vars.files()] }
   },
 }

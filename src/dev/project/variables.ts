@@ -57,16 +57,33 @@ function getPath(root: unknown, path: string): unknown {
 export class VariableResolver {
   readonly #root: Record<string, unknown>
   readonly #src: VariableSources
+  /**
+   * The resolver of serverless.yml itself. A file read by `${file()}` has its own file and
+   * lines (for notes), but `${self:}`, the stage and the region are the root file's, as
+   * the Framework resolves them: the included text becomes part of the configuration.
+   */
+  readonly #top: VariableResolver
   readonly #resolving = new Set<string>()
+  /** Files read through `${file()}` (absolute path → resolved content), the root's only. */
   readonly #files = new Map<string, unknown>()
+  /** Every path `${file()}` named, read or not: a missing one may appear later (hot reload). */
+  readonly #named = new Set<string>()
+  readonly #reading = new Set<string>()
 
-  constructor(root: Record<string, unknown>, sources: VariableSources) {
+  constructor(root: Record<string, unknown>, sources: VariableSources, top?: VariableResolver) {
     this.#root = root
     this.#src = sources
+    this.#top = top ?? this
+  }
+
+  /** The files `${file()}` named, at any depth (watched like the project file). */
+  files(): string[] {
+    return [...this.#top.#named]
   }
 
   /** The stage: `--stage`, else provider.stage, else `dev` (as the Framework does). */
   stage(): string {
+    if (this.#top !== this) return this.#top.stage()
     if (this.#src.stage) return this.#src.stage
     const provider = this.#root.provider as Record<string, unknown> | undefined
     const value = provider ? this.resolve(provider.stage, provider, 'stage') : undefined
@@ -74,6 +91,7 @@ export class VariableResolver {
   }
 
   region(): string {
+    if (this.#top !== this) return this.#top.region()
     const provider = this.#root.provider as Record<string, unknown> | undefined
     const value = provider ? this.resolve(provider.region, provider, 'region') : undefined
     return (this.#src.options.region ?? (typeof value === 'string' && value)) || 'us-east-1'
@@ -165,31 +183,45 @@ export class VariableResolver {
   }
 
   #self(path: string, holder: unknown, key: string | number): unknown {
-    if (path === '') return this.#root
-    if (this.#resolving.has(path)) {
+    const top = this.#top
+    if (path === '') return top.#root
+    if (top.#resolving.has(path)) {
       throw new ProjectFileError(
         { file: this.#src.file, line: this.#src.lines.of(holder, key) },
         `\${self:${path}} refers to itself`,
       )
     }
-    const parts = path.split('.')
-    let parent: unknown = this.#root
-    for (const part of parts.slice(0, -1))
-      parent = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[part] : undefined
-    const raw = getPath(this.#root, path)
-    if (raw === undefined) return undefined
-    this.#resolving.add(path)
+    top.#resolving.add(path)
     try {
-      return this.resolve(raw, parent, parts.at(-1)!)
+      // Walked a part at a time: a part that is itself a variable (`custom: ${file(./x.yml)}`)
+      // is resolved first, so `${self:custom.table}` reads into the included file.
+      let node: unknown = top.#root
+      let parent: unknown
+      let last: string | number = ''
+      for (const part of path.split('.').filter(Boolean)) {
+        if (typeof node === 'string' && node.includes('${')) node = top.resolve(node, parent, last)
+        if (!node || typeof node !== 'object') return undefined
+        parent = node
+        last = part
+        node = (node as Record<string, unknown>)[part]
+      }
+      return node === undefined ? undefined : top.resolve(node, parent, last)
     } finally {
-      this.#resolving.delete(path)
+      top.#resolving.delete(path)
     }
   }
 
   #file(path: string, address: string | undefined, holder: unknown, key: string | number): unknown {
+    const top = this.#top
     const full = resolve(dirname(this.#src.file), path)
-    let content = this.#files.get(full)
+    top.#named.add(full)
+    let content = top.#files.get(full)
     if (content === undefined) {
+      if (top.#reading.has(full))
+        throw new ProjectFileError(
+          { file: this.#src.file, line: this.#src.lines.of(holder, key) },
+          `\${file(${path})} includes itself`,
+        )
       let text: string
       try {
         text = readFileSync(full, 'utf8')
@@ -197,16 +229,19 @@ export class VariableResolver {
         return undefined // a fallback may follow; else the "no value" warning
       }
       const parsed = parseProjectText(full, text)
-      const sub = new VariableResolver((parsed.value ?? {}) as Record<string, unknown>, {
-        ...this.#src,
-        file: full,
-        lines: parsed.lines,
-      })
-      content = sub.resolve(parsed.value, parsed.value, '')
-      this.#files.set(full, content)
+      const sub = new VariableResolver(
+        (parsed.value ?? {}) as Record<string, unknown>,
+        { ...this.#src, file: full, lines: parsed.lines },
+        top,
+      )
+      top.#reading.add(full)
+      try {
+        content = sub.resolve(parsed.value, parsed.value, '')
+      } finally {
+        top.#reading.delete(full)
+      }
+      top.#files.set(full, content)
     }
-    void holder
-    void key
     return address ? getPath(content, address) : content
   }
 }

@@ -205,10 +205,11 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
     // Every column of the connections table fits its panel at this width (long text is cut
     // with an ellipsis, the whole of it in the cell's title).
     const fits = await page.evaluate(() => {
+      const document = (globalThis as any).document
       const box = document.querySelector('#connections')!.parentElement!.getBoundingClientRect()
       return [...document.querySelectorAll('#connections th')]
-        .filter((th) => th.getBoundingClientRect().width > 0)
-        .map((th) => {
+        .filter((th: any) => th.getBoundingClientRect().width > 0)
+        .map((th: any) => {
           const r = th.getBoundingClientRect()
           return { column: th.textContent, inside: r.left >= box.left - 1 && r.right <= box.right + 1 }
         })

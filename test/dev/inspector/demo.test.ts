@@ -89,10 +89,11 @@ describe.skipIf(!built || !present)('npm run demo with the inspector', () => {
     await inspector.locator('#connections tbody tr').first().click()
     // Beside the chat the connections panel is narrow: what it shows still fits, state included.
     const columns = await inspector.evaluate(() => {
+      const document = (globalThis as any).document
       const box = document.querySelector('#conn-list')!.getBoundingClientRect()
       return [...document.querySelectorAll('#connections th')]
-        .filter((th) => th.getBoundingClientRect().width > 0)
-        .map((th) => {
+        .filter((th: any) => th.getBoundingClientRect().width > 0)
+        .map((th: any) => {
           const r = th.getBoundingClientRect()
           return {
             column: th.textContent,

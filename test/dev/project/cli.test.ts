@@ -1,7 +1,11 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: serverless.yml variables are what these tests read
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { parseCli, UsageError } from '../../../src/dev/cli-args.js'
+import { findProjectFile } from '../../../src/dev/project/find.js'
 
 // The CLI's project flags, and `--print-config` run in a project's folder (auto-detection).
 
@@ -61,6 +65,62 @@ describe('socketeer dev in a project folder', () => {
       'staging-websocket-connections',
     ])
   })
+})
+
+describe('serverless.ts, serverless.js and serverless.json', () => {
+  const dirs: string[] = []
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+  })
+
+  // One configuration, written as each kind of file (the TypeScript one as the
+  // Framework's template writes it), with its own stage so the output shows which was read.
+  const config = (stage: string) => ({
+    service: `detect-${stage}`,
+    provider: { name: 'aws', stage, environment: { TABLE: `\${self:service}-\${sls:stage}` } },
+    custom: { 'serverless-offline': { httpPort: 3000, websocketPort: 3001 } },
+    functions: {
+      connect: { handler: 'app.connect', events: [{ websocket: { route: '$connect' } }] },
+      hello: { handler: 'app.hello', events: [{ httpApi: 'GET /hello' }] },
+    },
+  })
+  const FILES: Record<string, (stage: string) => string> = {
+    'serverless.ts': (stage) =>
+      [
+        'type Serverless = { service: string; functions: Record<string, unknown> } & Record<string, unknown>',
+        `const serverlessConfiguration: Serverless = ${JSON.stringify(config(stage), null, 2)}`,
+        'module.exports = serverlessConfiguration',
+        '',
+      ].join('\n'),
+    'serverless.js': (stage) => `module.exports = ${JSON.stringify(config(stage), null, 2)}\n`,
+    'serverless.json': (stage) => JSON.stringify(config(stage), null, 2),
+  }
+
+  for (const [name, write] of Object.entries(FILES)) {
+    it(`finds ${name} with no entry and reads it: --print-config shows its routes, variables and httpPort`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'socketeer-detect-'))
+      dirs.push(dir)
+      const stage = name.split('.')[1]!
+      writeFileSync(join(dir, name), write(stage))
+      writeFileSync(
+        join(dir, 'app.mjs'),
+        'export const connect = async () => ({ statusCode: 200 })\nexport const hello = connect\n',
+      )
+      expect(findProjectFile(dir)).toEqual({ file: join(dir, name), kind: 'serverless' })
+      const r = cli(['--print-config'], dir)
+      expect(r.stderr).toBe('')
+      expect(r.status).toBe(0)
+      const printed = JSON.parse(r.stdout)
+      expect(printed.project).toEqual({ file: name, kind: 'serverless' })
+      expect(printed.stage).toBe(stage)
+      expect([printed.port, printed.httpPort]).toEqual([3001, 3000])
+      expect(printed.env.TABLE).toBe(`detect-${stage}-${stage}`)
+      expect(Object.keys(printed.routes)).toEqual(['$connect'])
+      expect(
+        printed.httpRoutes.map((h: { method: string; path: string }) => `${h.method} ${h.path}`),
+      ).toEqual(['GET /hello'])
+    })
+  }
 })
 
 describe('project flags', () => {

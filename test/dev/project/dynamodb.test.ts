@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterEach, describe, expect, it } from 'vitest'
-import { scan, startProject } from './helpers.js'
+import { parseCli } from '../../../src/dev/cli-args.js'
+import { connect, scan, startProject, waitFor } from './helpers.js'
 
 // The embedded DynamoDB kept in a folder across restarts, and `--dynamodb <url>` pointing
 // at a server that is already running (the tables are created there).
@@ -64,6 +65,83 @@ describe('the embedded DynamoDB', () => {
       expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBeUndefined()
     } finally {
       await new Promise<void>((r) => server.close(() => r()))
+    }
+  })
+})
+
+describe('--no-dynamodb', () => {
+  // One Node and one Python function answer with the variable as they see it.
+  function project(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'socketeer-no-dynamodb-'))
+    dirs.push(dir)
+    writeFileSync(
+      join(dir, 'app.mjs'),
+      "export const node = async () => ({ statusCode: 200, body: 'node ' + (process.env.AWS_ENDPOINT_URL_DYNAMODB ?? 'unset') })\n",
+    )
+    writeFileSync(
+      join(dir, 'py_app.py'),
+      'import os\n\ndef handler(event, context):\n    return {"statusCode": 200, "body": "python " + os.environ.get("AWS_ENDPOINT_URL_DYNAMODB", "unset")}\n',
+    )
+    const route = (name: string, handler: string, runtime: string) => [
+      `  ${name}:`,
+      `    handler: ${handler}`,
+      `    runtime: ${runtime}`,
+      '    events:',
+      `      - websocket: { route: ${name}, routeResponseSelectionExpression: $default }`,
+    ]
+    writeFileSync(
+      join(dir, 'serverless.yml'),
+      [
+        'service: no-dynamodb',
+        'provider:',
+        '  name: aws',
+        'functions:',
+        ...route('node', 'app.node', 'nodejs20.x'),
+        ...route('python', 'py_app.handler', 'python3.12'),
+        'resources:',
+        '  Resources:',
+        '    Table:',
+        '      Type: AWS::DynamoDB::Table',
+        '      Properties:',
+        '        TableName: items',
+        '        BillingMode: PAY_PER_REQUEST',
+        '        AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]',
+        '        KeySchema: [{ AttributeName: id, KeyType: HASH }]',
+        '',
+      ].join('\n'),
+    )
+    return join(dir, 'serverless.yml')
+  }
+
+  async function seen(url: string): Promise<string[]> {
+    const client = await connect(url)
+    client.ws!.send(JSON.stringify({ action: 'node' }))
+    client.ws!.send(JSON.stringify({ action: 'python' }))
+    await waitFor('both answers', () => client.frames.length === 2, 20_000)
+    client.ws!.close()
+    return client.frames.sort()
+  }
+
+  it('starts no DynamoDB and leaves AWS_ENDPOINT_URL_DYNAMODB unset for Node and Python handlers', async () => {
+    const outer = process.env.AWS_ENDPOINT_URL_DYNAMODB
+    delete process.env.AWS_ENDPOINT_URL_DYNAMODB
+    try {
+      const file = project()
+      // The same project with the embedded server: both handlers see its endpoint.
+      const on = await startProject({ project: { kind: 'serverless', file } })
+      expect(await seen(on.gateway.url)).toEqual([
+        `node ${on.dynamodb!.endpoint}`,
+        `python ${on.dynamodb!.endpoint}`,
+      ])
+      await on.close()
+
+      const { dynamodb } = parseCli(['dev', '--no-dynamodb']).options
+      const off = await startProject({ project: { kind: 'serverless', file }, dynamodb })
+      expect(off.dynamodb).toBeUndefined()
+      expect(await seen(off.gateway.url)).toEqual(['node unset', 'python unset'])
+      expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBeUndefined()
+    } finally {
+      if (outer !== undefined) process.env.AWS_ENDPOINT_URL_DYNAMODB = outer
     }
   })
 })

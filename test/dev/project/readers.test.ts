@@ -167,6 +167,82 @@ describe('serverless.yml', () => {
     expect(await memory('  runtime: nodejs20.x')).toEqual([256, 1024])
   })
 
+  it('${file()} includes: ${self:} inside them reads serverless.yml, and every included file is watched', async () => {
+    const dir = project({
+      'serverless.yml': [
+        'service: included',
+        'provider:',
+        '  name: aws',
+        '  region: eu-central-1',
+        '  environment: ${file(./env.yml)}',
+        'custom: ${file(./config/${sls:stage}.yml)}',
+        'functions:',
+        '  f:',
+        '    handler: app.handler',
+        '    environment:',
+        '      TABLE: ${self:custom.table}',
+        '      OPTIONAL: ${file(./local.yml):x, "none"}',
+        '    events:',
+        '      - websocket: $default',
+        '',
+      ].join('\n'),
+      'env.yml': [
+        'SERVICE: ${self:service}',
+        'STAGE_TABLE: ${self:service}-${sls:stage}-items',
+        'REGION: ${self:provider.region}',
+        'FROM_NESTED: ${file(./nested.json):value}',
+        '',
+      ].join('\n'),
+      'nested.json': '{ "value": "${self:custom.table}" }',
+      'config/dev.yml': 'table: ${self:service}-connections\n',
+      'app.mjs': 'export const handler = async () => ({ statusCode: 200 })\n',
+    })
+    const { options, summary, files } = await readProject({
+      kind: 'serverless',
+      file: join(dir, 'serverless.yml'),
+    })
+    expect(options.env).toMatchObject({
+      SERVICE: 'included',
+      STAGE_TABLE: 'included-dev-items',
+      REGION: 'eu-central-1',
+      FROM_NESTED: 'included-connections',
+    })
+    expect((options.routes!.$default as EntrySpec).env).toEqual({
+      TABLE: 'included-connections',
+      OPTIONAL: 'none',
+    })
+    expect(summary.notes).toEqual([])
+    // local.yml does not exist yet: watched, so creating it reloads.
+    expect([...files].sort()).toEqual(
+      ['serverless.yml', 'env.yml', 'nested.json', 'config/dev.yml', 'local.yml']
+        .map((f) => join(dir, f))
+        .sort(),
+    )
+  })
+
+  it('a file that includes itself is one error at its line', async () => {
+    const dir = project({
+      'serverless.yml': [
+        'service: loop',
+        'provider:',
+        '  name: aws',
+        '  environment:',
+        '    X: ${self:custom.x}',
+        'custom: ${file(./a.yml)}',
+        'functions:',
+        '  f:',
+        '    handler: app.handler',
+        '    events:',
+        '      - websocket: $default',
+        '',
+      ].join('\n'),
+      'a.yml': 'x: 1\nagain: ${file(./a.yml)}\n',
+    })
+    await expect(readProject({ kind: 'serverless', file: join(dir, 'serverless.yml') })).rejects.toThrow(
+      /a\.yml:2: \$\{file\(\.\/a\.yml\)\} includes itself/,
+    )
+  })
+
   it('an authorizer with its identity sources, route responses, the route selection expression', async () => {
     const dir = project({
       'serverless.yml': [

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: serverless.yml variables are what these tests read
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -72,6 +73,35 @@ describe('hot reload of serverless.yml', () => {
     expect(client.frames[0]).toBe('greeting=hi')
     expect(client.frames[1]).toMatch(/Forbidden/)
     expect(client.frames.slice(2).sort()).toEqual(['greeting=hello again', 'pong'])
+    expect(dev.gateway.connections()).toHaveLength(1)
+  })
+
+  it('a file included with ${file()} is watched too: a changed value there takes effect', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socketeer-reload-'))
+    dirs.push(dir)
+    writeFileSync(
+      join(dir, 'app.mjs'),
+      "export const hello = async () => ({ statusCode: 200, body: 'greeting=' + process.env.GREETING })\n",
+    )
+    const file = join(dir, 'serverless.yml')
+    const env = join(dir, 'env.yml')
+    writeFileSync(file, yml('${file(./env.yml):greeting}', false))
+    writeFileSync(env, 'greeting: hi from ${self:service}\n')
+    const lines: string[] = []
+    const dev = await startProject(
+      { project: { kind: 'serverless', file }, watch: true, dynamodb: false },
+      lines,
+    )
+    expect(dev.files()).toContain(env)
+    const client = await connect(dev.gateway.url)
+    client.ws!.send(JSON.stringify({ action: 'hello' }))
+    await waitFor('the first answer', () => client.frames.length === 1)
+    writeFileSync(env, 'greeting: changed in env.yml\n')
+    await waitFor('the reload', () => lines.some((l) => /RELOAD .*ok/.test(l)), 10_000)
+    expect(lines.join('\n')).toMatch(/environment: GREETING changed/)
+    client.ws!.send(JSON.stringify({ action: 'hello' }))
+    await waitFor('the second answer', () => client.frames.length === 2)
+    expect(client.frames).toEqual(['greeting=hi from reload', 'greeting=changed in env.yml'])
     expect(dev.gateway.connections()).toHaveLength(1)
   })
 
