@@ -50,6 +50,17 @@ export const FLAGS: Flag[] = [
       o.port = port
     },
   },
+  {
+    name: 'http-port',
+    value: '<n>',
+    help: "the HTTP routes on this port too (serverless-offline's httpPort;\ncustom.serverless-offline.httpPort sets it)",
+    apply(o, v) {
+      const port = Number(v)
+      if (text(v).trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--http-port: invalid port ${text(v)} (0 to 65535)`)
+      o.httpPort = port
+    },
+  },
   { name: 'host', value: '<host>', help: 'host (default 127.0.0.1)', apply: (o, v) => (o.host = text(v)) },
   {
     name: 'allowed-host',

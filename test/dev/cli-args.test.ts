@@ -80,6 +80,8 @@ describe('CLI arguments', () => {
   it('refuses what it cannot read', () => {
     expect(() => parseCli(['serve', 'a.ts'])).toThrow(UsageError)
     expect(() => parseCli(['dev', 'a.ts', '--port', '99999'])).toThrow(/invalid port/)
+    expect(parseCli(['dev', 'a.ts', '--http-port', '3000']).options.httpPort).toBe(3000)
+    expect(() => parseCli(['dev', 'a.ts', '--http-port', 'x'])).toThrow(/--http-port: invalid port/)
     expect(() => parseCli(['dev', 'a.ts', '--bogus'])).toThrow(UsageError)
     expect(() => parseDuration('10 minutes', '--idle-timeout')).toThrow(/expected a duration/)
     expect(parseDuration('10m', 'x')).toBe(600_000)
