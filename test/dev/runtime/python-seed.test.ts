@@ -1,8 +1,18 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type DevServer, startDev } from '../../../src/dev/index.js'
 import { type Client, connected, refused, sleep } from '../helpers.js'
@@ -89,6 +99,47 @@ describe.skipIf(!boto3)('socketeer dev on Python handlers (seed 000)', () => {
     await until(() => ids().length === dev.gateway.connections().length)
     expect(ids()).toEqual(dev.gateway.connections().sort())
     alice.ws.close()
+  })
+
+  const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  it.skipIf(!existsSync(CHROMIUM))('a page in Chromium talks to the Python handlers', async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+      timeout: 30_000,
+    })
+    try {
+      const other: Client = await connected(dev.gateway.url)
+      const page = await browser.newPage()
+      // The page's own WebSocket: a browser's handshake (Origin, its User-Agent, extensions).
+      const echoed = await page.evaluate(
+        (url) =>
+          new Promise<string>((resolve, reject) => {
+            const ws = new (globalThis as any).WebSocket(url)
+            ws.onopen = () =>
+              ws.send(JSON.stringify({ action: 'sendmessage', message: 'hello from a browser' }))
+            ws.onmessage = (e: { data: string }) => {
+              resolve(e.data)
+              ws.close(1000, 'done')
+            }
+            ws.onerror = () => reject(new Error('socket error'))
+          }),
+        dev.gateway.url,
+      )
+      expect(echoed).toBe('hello from a browser')
+      expect((await other.next(20_000)).data).toBe('hello from a browser')
+      await waitForLine(/DISCONNECT\s+\$disconnect[^\n]*1000 "done"/)
+      other.ws.close()
+    } finally {
+      await browser.close()
+    }
   })
 
   it('GoneException is raised in Python for a closed connection id', async () => {
