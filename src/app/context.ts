@@ -15,23 +15,6 @@ import type { EndpointOptions } from '../streamer/endpoint.js'
 import type { CallOptions, StreamerClient } from '../streamer/types.js'
 import { WebSocketContext, type WebSocketHost } from '../websocket/context.js'
 
-// A client whose calls default to the invocation's options, so a handler that takes the
-// client itself still stops before Lambda's deadline and names its invocation.
-function withCallDefaults(client: StreamerClient, ctx: { callOptions(): CallOptions }): StreamerClient {
-  // Anything but an object is passed on as it is, for the client's own validation to refuse.
-  const merged = <T extends CallOptions>(options: T | undefined): T =>
-    options === undefined || (typeof options === 'object' && options !== null)
-      ? ({ ...ctx.callOptions(), ...options } as T)
-      : options
-  return {
-    endpoint: client.endpoint,
-    postToConnection: (id, data, options) => client.postToConnection(id, data, merged(options)),
-    getConnection: (id, options) => client.getConnection(id, merged(options)),
-    deleteConnection: (id, options) => client.deleteConnection(id, merged(options)),
-    broadcast: (ids, data, options) => client.broadcast(ids, data, merged(options)),
-  }
-}
-
 /** What a Context needs from its App. */
 export interface ContextHost {
   endpointOptions: EndpointOptions
@@ -148,11 +131,12 @@ export class Context implements WebSocketHost {
     return this.host.region
   }
   /**
-   * The App's @connections client for an endpoint. Its calls carry this invocation's
-   * deadline and request id (`callOptions()`) unless the call's own options set them.
+   * The App's @connections client for an endpoint (cached, so it may outlive this
+   * invocation). Pass `ctx.callOptions()` to a call to give it this invocation's deadline
+   * and request id, as the WebSocket view's verbs do.
    */
   streamerFor(endpoint: string, region: string | undefined): StreamerClient {
-    return withCallDefaults(this.host.streamerFor(endpoint, region), this)
+    return this.host.streamerFor(endpoint, region)
   }
   /** @internal The client as it is, for callers that pass `callOptions()` themselves. */
   clientFor(endpoint: string, region: string | undefined): StreamerClient {

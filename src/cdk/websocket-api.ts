@@ -130,8 +130,11 @@ export class WebSocketApi extends Construct {
         }),
       })
     }
-    if (!plan.some((r) => r.key === '$default' || r.key === RESUME_ACTION)) {
-      // Not an error: an API whose clients keep no session never sends the frame.
+    const selectsAction =
+      (props.routeSelectionExpression ?? '$request.body.action') === '$request.body.action'
+    if (selectsAction && !plan.some((r) => r.key === '$default' || r.key === RESUME_ACTION)) {
+      // Not an error: an API whose clients keep no session never sends the frame. (Under
+      // another selection expression the App's frames are not routed by action at all.)
       Annotations.of(this).addWarningV2(
         'socketeer:no-resume-route',
         `no route takes socketeer/client's session resume request ({"action":"${RESUME_ACTION}"}): ` +

@@ -113,13 +113,23 @@ export function parseCli(argv: string[]): ParsedCli {
  * words after the flag are its one value, not positionals.
  */
 function overridesAsOne(argv: string[]): string[] {
+  // Key=Value, but not a handler file (`app=1.ts`), an option or what follows `--`.
+  const isOverride = (word: string) => /^[^-=][^=]*=/.test(word) && !/\.(m|c)?[jt]s$|\.py$/.test(word)
   const out: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!
-    out.push(word)
-    if (word !== '--parameter-overrides') continue
-    const words: string[] = []
-    while (i + 1 < argv.length && /^[^-=][^=]*=/.test(argv[i + 1]!)) words.push(argv[++i]!)
+    if (word === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    const inline = word.startsWith('--parameter-overrides=')
+    if (word !== '--parameter-overrides' && !inline) {
+      out.push(word)
+      continue
+    }
+    const words = inline ? [word.slice('--parameter-overrides='.length)] : []
+    while (i + 1 < argv.length && isOverride(argv[i + 1]!)) words.push(argv[++i]!)
+    out.push('--parameter-overrides')
     if (words.length > 0) out.push(words.join(' '))
   }
   return out

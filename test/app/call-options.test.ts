@@ -3,11 +3,12 @@ import { buildMessageEvent } from '../../src/events/websocket.js'
 import { App, MemoryConnectionStore } from '../../src/index.js'
 import { createStreamerClient } from '../../src/streamer/client.js'
 import type { Transport } from '../../src/streamer/transport/types.js'
+import type { StreamerClient } from '../../src/streamer/types.js'
 import { lambdaContext } from './helpers.js'
 
 // Every @connections call an App makes for an invocation names it (CallOptions.requestId,
-// read only by the local gateway's in-process transport) and stops before its deadline,
-// whether it goes through the WebSocket view or a client taken from ctx.streamerFor().
+// read only by the local gateway's in-process transport) and stops before its deadline
+// when it goes through the WebSocket view, or through ctx.streamerFor() with ctx.callOptions().
 
 const api = { apiId: 'abcd1234', stage: 'prod', domainName: 'abcd1234.execute-api.eu-west-1.amazonaws.com' }
 const connection = { connectionId: 'R1kmxc2VNjMCFIA=', connectedAt: 1705751697419, sourceIp: '1.2.3.4' }
@@ -64,27 +65,39 @@ describe('call options an App passes to its @connections client', () => {
     ])
   })
 
-  it('a client from ctx.streamerFor() names the invocation and keeps its deadline, unless the call says otherwise', async () => {
+  it("ctx.streamerFor() is the App's cached client: ctx.callOptions() gives a call the invocation's deadline and id", async () => {
     const { app, calls } = recordingApp()
     app.webSocket('go', async (ctx) => {
       const ws = ctx.asWebSocket()
       const client = ctx.streamerFor(ws.managementEndpoint, ws.region)
       await client.postToConnection(ws.connectionId, 'a')
-      await client.postToConnection(ws.connectionId, 'b', { requestId: 'mine' })
-      await client.broadcast([ws.connectionId], 'c')
-      // A non-object is refused by the client's own validation, not spread.
-      await expect(client.postToConnection(ws.connectionId, 'd', 'bad' as never)).rejects.toThrow(
-        /call options must be an object/,
-      )
+      await client.postToConnection(ws.connectionId, 'b', ctx.callOptions())
+      await client.postToConnection(ws.connectionId, 'c', { ...ctx.callOptions(), requestId: 'mine' })
       return { statusCode: 200 }
     })
     await app.handler(message('go'), lambdaContext('req-2', 2000))
-    expect(calls.map((c) => c.requestId)).toEqual(['req-2', 'mine', 'req-2'])
-    // The Lambda's remaining 2 s bounds the attempt (less the App's margin).
-    for (const call of calls) {
-      expect(call.timeoutMs).toBeDefined()
-      expect(call.timeoutMs!).toBeLessThanOrEqual(2000)
-    }
+    expect(calls.map((c) => c.requestId)).toEqual([undefined, 'req-2', 'mine'])
+    // The Lambda's remaining 2 s bounds the attempts given its options (less the App's margin).
+    expect(calls[0]!.timeoutMs).toBe(5000)
+    expect(calls[1]!.timeoutMs!).toBeLessThanOrEqual(2000)
+  })
+
+  it('a client kept from one invocation works in the next (no stale deadline or id)', async () => {
+    const { app, calls } = recordingApp()
+    let kept: StreamerClient | undefined
+    app.webSocket('go', async (ctx) => {
+      const ws = ctx.asWebSocket()
+      kept ??= ctx.streamerFor(ws.managementEndpoint, ws.region)
+      await kept.postToConnection(ws.connectionId, 'x')
+      return { statusCode: 200 }
+    })
+    // The first invocation had 300 ms; the second runs long after that deadline.
+    await app.handler(message('go'), lambdaContext('req-a', 300))
+    await app.handler(message('go'), lambdaContext('req-b', 30_000))
+    expect(calls.map((c) => [c.requestId, c.timeoutMs])).toEqual([
+      [undefined, 5000],
+      [undefined, 5000],
+    ])
   })
 
   it('outside Lambda (no context) nothing is named', async () => {

@@ -18,7 +18,14 @@ import {
 // socketeer/client's session resume frame on AWS: with per-route handlers and no
 // $default it reaches no function unless a route is added for it, and the construct says so.
 
-type Shape = 'perRoute' | 'acknowledged' | 'withOption' | 'withKey' | 'withDefault' | 'single'
+type Shape =
+  | 'perRoute'
+  | 'acknowledged'
+  | 'withOption'
+  | 'withKey'
+  | 'withDefault'
+  | 'single'
+  | 'otherSelection'
 const stacks = {} as Record<Shape, Stack>
 const templates = {} as Record<Shape, Template>
 
@@ -40,6 +47,11 @@ beforeAll(() => {
       handlers: { $connect: inlineFunction(s, 'ConnectFn'), $default: inlineFunction(s, 'DefaultFn') },
     }),
     single: (s) => ({ handler: inlineFunction(s, 'Fn'), routes: ['say'] }),
+    // Frames routed by another field: a resume route could never be selected.
+    otherSelection: (s) => ({
+      handlers: { $connect: inlineFunction(s, 'ConnectFn'), say: inlineFunction(s, 'SayFn') },
+      routeSelectionExpression: '$request.body.type',
+    }),
   }
   for (const [shape, props] of Object.entries(shapes) as [Shape, (s: Stack) => WebSocketApiProps][]) {
     const stack = new Stack(app, shape, { env: ENV })
@@ -92,7 +104,7 @@ describe('the resume route', () => {
     expect(keys.sort()).toEqual(['$connect', 'say'])
   })
 
-  it.each<Shape>(['withOption', 'withKey', 'withDefault', 'single', 'acknowledged'])(
+  it.each<Shape>(['withOption', 'withKey', 'withDefault', 'single', 'acknowledged', 'otherSelection'])(
     'no warning with %s',
     (shape) => {
       expect(resumeWarnings(shape)).toEqual([])

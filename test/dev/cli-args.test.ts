@@ -36,6 +36,12 @@ describe('CLI arguments', () => {
     expect(again.options.parameterOverrides).toEqual({ A: '1', B: '2', C: '3' })
     expect(again.options.entry).toBe('app.ts')
     expect(() => parseCli(['dev', '--parameter-overrides', 'novalue'])).toThrow(UsageError)
+    // The = form takes the words after it too; a handler file is never taken as one.
+    const inline = parseCli(['dev', '--template', 't.yaml', '--parameter-overrides=A=1', 'B=2'])
+    expect(inline.options.parameterOverrides).toEqual({ A: '1', B: '2' })
+    const file = parseCli(['dev', '--parameter-overrides', 'A=1', 'app=1.ts'])
+    expect(file.options.parameterOverrides).toEqual({ A: '1' })
+    expect(file.options.entry).toBe('app=1.ts')
   })
 
   it('maps flags to options', () => {

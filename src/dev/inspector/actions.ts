@@ -4,13 +4,11 @@ import type { GatewayState } from '../gateway/state.js'
 import type { LambdaHandler } from '../options.js'
 import { invoke } from '../runtime/invoke.js'
 import { InspectorError } from './errors.js'
-import type { Recorder } from './recorder.js'
+import { INSPECTOR_CALLER as CALLER, type Recorder } from './recorder.js'
 
 // What the page can do: post to a connection and disconnect it (through the same
 // @connections model as every other caller, so the answers are AWS's), and run a
 // recorded event through its function again.
-
-const CALLER = 'the inspector page'
 
 function asInspectorError(error: unknown, connectionId: string): InspectorError {
   if (error instanceof GoneError)

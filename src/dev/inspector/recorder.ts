@@ -38,6 +38,12 @@ export interface LiveFacts {
   authorizer?: Record<string, unknown>
 }
 
+/** The caller the inspector's own @connections calls (post, disconnect) are logged with. */
+export const INSPECTOR_CALLER = 'the inspector page'
+
+/** How long after an invocation ends an unnamed call may still be its own (not awaited). */
+const LATE_MS = 100
+
 /** Told that a record was added (its seq); a listener reads what it needs from the ring later. */
 type Listener = (seq: number) => void
 
@@ -153,7 +159,8 @@ export class Recorder {
   callsTied(entry: Entry): boolean {
     if (entry.invocation === undefined) return true
     const from = entry.at - (entry.ms ?? 0) - 1
-    return !this.#ring.unnamedCallBetween(entry.seq, from, entry.at, UNNAMED)
+    // A little past its end too: a call a handler did not await lands just after.
+    return !this.#ring.unnamedCallBetween(entry.seq, from, entry.at + LATE_MS, UNNAMED, INSPECTOR_CALLER)
   }
 
   /** The record of the invocation with this request id, if still held. */

@@ -173,21 +173,32 @@ export class Ring {
   }
 
   /**
-   * Whether an @connections call that names no invocation (an HTTP call, or an in-process
-   * one whose caller is `unnamed`) was recorded between `from` and `to` (epoch ms).
-   * Scans back from `seq`, without building entries.
+   * Whether an @connections call that could be some handler's own and names no invocation
+   * (an HTTP call, or an in-process one whose caller is `unnamed`; not one in `ignored`)
+   * was recorded between `from` and `to` (epoch ms). Scans out from `seq` both ways,
+   * without building entries.
    */
-  unnamedCallBetween(seq: number, from: number, to: number, unnamed: string): boolean {
+  unnamedCallBetween(seq: number, from: number, to: number, unnamed: string, ignored: string): boolean {
     const refs = this.#refs
+    const unnamedAt = (slot: number): boolean => {
+      if (refs[slot * REFS + KIND] !== 'MANAGE') return false
+      const route = refs[slot * REFS + ROUTE]
+      const caller = refs[slot * REFS + CALLER]
+      if (caller === ignored) return false
+      return caller === unnamed || typeof route !== 'string' || !route.endsWith(' in-process')
+    }
     for (let s = Math.min(seq, this.lastSeq); s >= this.firstSeq; s--) {
       const slot = this.#slot(s)
       if (slot < 0) continue
       const at = this.#nums[slot * NUMS + AT]!
-      if (at < from) return false
-      if (at > to || refs[slot * REFS + KIND] !== 'MANAGE') continue
-      const route = refs[slot * REFS + ROUTE]
-      const caller = refs[slot * REFS + CALLER]
-      if (caller === unnamed || typeof route !== 'string' || !route.endsWith(' in-process')) return true
+      if (at < from) break
+      if (at <= to && unnamedAt(slot)) return true
+    }
+    for (let s = Math.max(seq + 1, this.firstSeq); s <= this.lastSeq; s++) {
+      const slot = this.#slot(s)
+      if (slot < 0) continue
+      if (this.#nums[slot * NUMS + AT]! > to) break
+      if (unnamedAt(slot)) return true
     }
     return false
   }

@@ -70,4 +70,35 @@ describe('inspector recorder', () => {
     expect(r.callsOf('inv-1').map((e) => e.connectionId)).toEqual(['b'])
     expect(r.byInvocation('nope')).toBeUndefined()
   })
+
+  it("knows when an invocation's calls are all tied to it", () => {
+    // The invocation ran from 1000 to 1050 (its record is logged at its end).
+    const tied = (others: Array<[LogFields, number]>) => {
+      const r = recorder(16)
+      for (const [fields, at] of others.filter(([, at]) => at <= 1050)) r.record(fields, at)
+      r.record({ kind: 'MESSAGE', route: 'tell', invocation: 'inv-1', fn: 'tell', ms: 50, event: {} }, 1050)
+      for (const [fields, at] of others.filter(([, at]) => at > 1050)) r.record(fields, at)
+      return r.callsTied(r.byInvocation('inv-1')!)
+    }
+    const named = { kind: 'MANAGE', route: 'POST in-process', caller: 'inv-2', status: 200 } as const
+    const unnamed = { kind: 'MANAGE', route: 'POST in-process', caller: 'in-process', status: 200 } as const
+    const http = { kind: 'MANAGE', route: 'POST', caller: 'Boto3/1.0', status: 200 } as const
+    const page = {
+      kind: 'MANAGE',
+      route: 'POST inspector',
+      caller: 'the inspector page',
+      status: 200,
+    } as const
+    expect(tied([])).toBe(true)
+    // Another invocation's named call, or the inspector's own post, meanwhile: still tied.
+    expect(tied([[named, 1020]])).toBe(true)
+    expect(tied([[page, 1020]])).toBe(true)
+    // A call naming no invocation, or one over HTTP, meanwhile: not all known.
+    expect(tied([[unnamed, 1020]])).toBe(false)
+    expect(tied([[http, 1020]])).toBe(false)
+    // Just after its end (a call it did not await), but not long after or before it ran.
+    expect(tied([[unnamed, 1080]])).toBe(false)
+    expect(tied([[unnamed, 1300]])).toBe(true)
+    expect(tied([[http, 900]])).toBe(true)
+  })
 })
