@@ -36,7 +36,11 @@ export interface LogFields {
   output?: string
 }
 
-/** A log subscriber: the fields as logged (read them; they are not the subscriber's to keep or change) and when. */
+/**
+ * A log subscriber: the fields as logged, and when. The gateway never changes a record
+ * after logging it, so a subscriber may keep it (the inspector's ring does); it must not
+ * change it.
+ */
 export type LogListener = (fields: LogFields, at: number) => void
 
 // The offset of the zone this process started in: Node handlers run with Lambda's TZ

@@ -2,9 +2,9 @@ import type { LogFields } from '../log.js'
 import { UNNAMED } from '../management/in-process.js'
 import { type Entry, Ring } from './ring.js'
 
-// What the inspector remembers: the last N log records (a ring of columns, see ring.ts)
-// and a table of the connections they describe. Recording copies a record's fields into
-// the ring and cuts oversized bodies; nothing is built or serialised until a page asks.
+// What the inspector remembers: the last N log records (a ring, see ring.ts) and a table
+// of the connections they describe. Recording keeps the record (a copy only when a body
+// over the limit is cut); nothing is built or serialised until a page asks.
 
 export type { Entry }
 
@@ -106,7 +106,7 @@ export class Recorder {
     return this.#ring.lastSeq
   }
 
-  /** The log's subscriber. The record is read, never kept or changed. */
+  /** The log's subscriber. The record is kept as it is (or a trimmed copy), never changed. */
   readonly record = (fields: LogFields, at: number): void => {
     const max = this.options.maxBodyBytes
     let cut: Record<string, number> | undefined

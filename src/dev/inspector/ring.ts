@@ -1,10 +1,11 @@
 import type { LogFields } from '../log.js'
 
-// The last N log records, kept as columns: a record's numbers go into one typed array
-// and its references into one flat array, both allocated once. The record object
-// itself is not kept, so with no page open the gateway's young generation holds only
-// what a record points at (the Lambda event, the payload), never the record, its
-// numbers or a copy; an Entry object is only built when a page asks for one.
+// The last N log records. A slot holds the record object itself (the gateway never
+// changes a record after logging it) and its numbers in one typed array, both allocated
+// once. Copying a record's fields into columns was tried and measured: reading ~17
+// fields from records of many shapes costs more per record (megamorphic loads) than the
+// young generation's copy of the one record object that keeping it adds. An Entry object
+// is only built when a page asks for one.
 
 /** One record as the views read it: the log fields plus where it sits in the ring. */
 export interface Entry extends LogFields {
@@ -16,40 +17,21 @@ export interface Entry extends LogFields {
   cut?: Record<string, number>
 }
 
-// Reference columns, in order (stride REFS). Numbers: seq, at, ms, bytes, generation (stride NUMS).
-const KIND = 0
-const ROUTE = 1
-const CONNECTION = 2
-const STATUS = 3
-const DETAIL = 4
-const ERROR = 5
-const EVENT = 6
-const RESULT = 7
-const INVOCATION = 8
-const FN = 9
-const CALLER = 10
-const DATA = 11
-const FRAME = 12
-const CLOSE = 13
-const QUERY = 14
-const OUTPUT = 15
-const CUT = 16
-const REFS = 17
-
+// Numbers per slot (stride NUMS).
 const SEQ = 0
 const AT = 1
-const MS = 2
-const BYTES = 3
-const GENERATION = 4
-const NUMS = 5
+const GENERATION = 2
+const NUMS = 3
 
 export class Ring {
-  readonly #refs: unknown[]
+  readonly #records: (LogFields | undefined)[]
+  readonly #cuts: (Record<string, number> | undefined)[]
   readonly #nums: Float64Array
   #next = 1
 
   constructor(readonly size: number) {
-    this.#refs = new Array(size * REFS).fill(undefined)
+    this.#records = new Array(size).fill(undefined)
+    this.#cuts = new Array(size).fill(undefined)
     this.#nums = new Float64Array(size * NUMS)
   }
 
@@ -67,31 +49,12 @@ export class Ring {
   push(fields: LogFields, at: number, generation: number, cut?: Record<string, number>): number {
     const seq = this.#next++
     const slot = seq % this.size
-    const r = slot * REFS
-    const refs = this.#refs
-    refs[r + KIND] = fields.kind
-    refs[r + ROUTE] = fields.route
-    refs[r + CONNECTION] = fields.connectionId
-    refs[r + STATUS] = fields.status
-    refs[r + DETAIL] = fields.detail
-    refs[r + ERROR] = fields.error
-    refs[r + EVENT] = fields.event
-    refs[r + RESULT] = fields.result
-    refs[r + INVOCATION] = fields.invocation
-    refs[r + FN] = fields.fn
-    refs[r + CALLER] = fields.caller
-    refs[r + DATA] = fields.data
-    refs[r + FRAME] = fields.frame
-    refs[r + CLOSE] = fields.close
-    refs[r + QUERY] = fields.query
-    refs[r + OUTPUT] = fields.output
-    refs[r + CUT] = cut
+    this.#records[slot] = fields
+    this.#cuts[slot] = cut
     const n = slot * NUMS
     const nums = this.#nums
     nums[n + SEQ] = seq
     nums[n + AT] = at
-    nums[n + MS] = fields.ms ?? Number.NaN
-    nums[n + BYTES] = fields.bytes ?? Number.NaN
     nums[n + GENERATION] = generation
     return seq
   }
@@ -99,6 +62,11 @@ export class Ring {
   #slot(seq: number): number {
     const slot = seq % this.size
     return this.#nums[slot * NUMS + SEQ] === seq && seq > 0 ? slot : -1
+  }
+
+  /** The record held at a seq (not a copy: read it, never change it). */
+  #record(slot: number): LogFields {
+    return this.#records[slot]!
   }
 
   has(seq: number): boolean {
@@ -109,39 +77,15 @@ export class Ring {
   get(seq: number): Entry | undefined {
     const slot = this.#slot(seq)
     if (slot < 0) return undefined
-    const r = slot * REFS
     const n = slot * NUMS
-    const refs = this.#refs
-    const nums = this.#nums
-    const entry: Entry = {
-      kind: refs[r + KIND] as LogFields['kind'],
-      seq,
-      at: nums[n + AT]!,
-      generation: nums[n + GENERATION]!,
-    }
-    const set = <K extends keyof Entry>(key: K, value: unknown) => {
-      if (value !== undefined) entry[key] = value as Entry[K]
-    }
-    set('route', refs[r + ROUTE])
-    set('connectionId', refs[r + CONNECTION])
-    set('status', refs[r + STATUS])
-    const ms = nums[n + MS]!
-    if (!Number.isNaN(ms)) entry.ms = ms
-    set('detail', refs[r + DETAIL])
-    set('error', refs[r + ERROR])
-    set('event', refs[r + EVENT])
-    set('result', refs[r + RESULT])
-    set('invocation', refs[r + INVOCATION])
-    set('fn', refs[r + FN])
-    set('caller', refs[r + CALLER])
-    const bytes = nums[n + BYTES]!
-    if (!Number.isNaN(bytes)) entry.bytes = bytes
-    set('data', refs[r + DATA])
-    set('frame', refs[r + FRAME])
-    set('close', refs[r + CLOSE])
-    set('query', refs[r + QUERY])
-    set('output', refs[r + OUTPUT])
-    set('cut', refs[r + CUT])
+    const entry = { kind: this.#record(slot).kind } as Entry
+    for (const [key, value] of Object.entries(this.#record(slot)))
+      if (value !== undefined) (entry as unknown as Record<string, unknown>)[key] = value
+    entry.seq = seq
+    entry.at = this.#nums[n + AT]!
+    entry.generation = this.#nums[n + GENERATION]!
+    const cut = this.#cuts[slot]
+    if (cut !== undefined) entry.cut = cut
     return entry
   }
 
@@ -155,21 +99,19 @@ export class Ring {
     return out
   }
 
-  /** Seqs of the records whose reference column `column` equals `value` (scanned without building entries). */
-  #where(column: number, value: unknown, also?: (slot: number) => boolean): number[] {
+  /** Seqs of the records that `match` (scanned without building entries). */
+  #where(match: (record: LogFields) => boolean): number[] {
     const out: number[] = []
     for (let s = this.firstSeq; s <= this.lastSeq; s++) {
       const slot = this.#slot(s)
-      if (slot >= 0 && this.#refs[slot * REFS + column] === value && (!also || also(slot))) out.push(s)
+      if (slot >= 0 && match(this.#record(slot))) out.push(s)
     }
     return out
   }
 
   /** The @connections calls an invocation made, oldest first. */
   callsOf(invocation: string): Entry[] {
-    return this.#where(CALLER, invocation, (slot) => this.#refs[slot * REFS + KIND] === 'MANAGE').map(
-      (s) => this.get(s)!,
-    )
+    return this.#where((r) => r.caller === invocation && r.kind === 'MANAGE').map((s) => this.get(s)!)
   }
 
   /**
@@ -179,13 +121,10 @@ export class Ring {
    * without building entries.
    */
   unnamedCallBetween(seq: number, from: number, to: number, unnamed: string, ignored: string): boolean {
-    const refs = this.#refs
     const unnamedAt = (slot: number): boolean => {
-      if (refs[slot * REFS + KIND] !== 'MANAGE') return false
-      const route = refs[slot * REFS + ROUTE]
-      const caller = refs[slot * REFS + CALLER]
-      if (caller === ignored) return false
-      return caller === unnamed || typeof route !== 'string' || !route.endsWith(' in-process')
+      const r = this.#record(slot)
+      if (r.kind !== 'MANAGE' || r.caller === ignored) return false
+      return r.caller === unnamed || typeof r.route !== 'string' || !r.route.endsWith(' in-process')
     }
     for (let s = Math.min(seq, this.lastSeq); s >= this.firstSeq; s--) {
       const slot = this.#slot(s)
@@ -205,7 +144,7 @@ export class Ring {
 
   /** The record of the invocation with this request id, if still held. */
   byInvocation(invocation: string): Entry | undefined {
-    const [seq] = this.#where(INVOCATION, invocation, (slot) => this.#refs[slot * REFS + KIND] !== 'MANAGE')
+    const [seq] = this.#where((r) => r.invocation === invocation && r.kind !== 'MANAGE')
     return seq === undefined ? undefined : this.get(seq)
   }
 }
