@@ -98,6 +98,15 @@ export class DynamoCalls {
     return this.call(operation, (lib) => new lib.DeleteCommand({ TableName: this.tableName, Key: key }))
   }
 
+  /** One item by its key, read consistently; undefined when there is none. */
+  async read(operation: string, key: ItemKey): Promise<Item | undefined> {
+    const out = await this.call(
+      operation,
+      (lib) => new lib.GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    )
+    return out.Item
+  }
+
   async batch(operation: string, requests: WriteRequest[]): Promise<void> {
     const { doc, lib } = await this.#sdk()
     try {

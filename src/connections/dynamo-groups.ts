@@ -1,12 +1,15 @@
-import type { DynamoCalls } from './dynamo-calls.js'
-import { getRecordItem, isLiveRecord } from './dynamo-records.js'
+import type { DynamoCalls, Item } from './dynamo-calls.js'
+import { isConditionFailure } from './dynamo-client.js'
+import { isLiveRecord } from './dynamo-records.js'
 import { ConnectionGoneError } from './errors.js'
-import { CONN_PREFIX, GROUP_PREFIX, memberKey, reverseMemberKey } from './keys.js'
+import { CONN_PREFIX, GROUP_PREFIX, META_SK, memberKey, recordKey, reverseMemberKey } from './keys.js'
 import { expiresFromNow, isExpired, validateConnectionId, validateGroup } from './record.js'
 import type { MembersOptions } from './types.js'
 
 // DynamoConnectionStore's memberships: two items each, written and removed in the order
 // dynamo.ts explains, so no race or failure leaves a group reported that its members lack.
+// Both items of a join carry the join's random token, so a check that finds the group's
+// item orphaned removes only that item, never a newer join's.
 
 export async function joinGroup(
   calls: DynamoCalls,
@@ -17,21 +20,35 @@ export async function joinGroup(
   validateConnectionId(connectionId)
   validateGroup(group)
   const expiresAt = expiresFromNow(ttlSeconds)
-  await calls.write('join', { ...reverseMemberKey(connectionId, group), expiresAt })
+  const token = crypto.randomUUID()
+  await calls.write('join', { ...reverseMemberKey(connectionId, group), expiresAt, token })
   try {
-    await calls.write('join', { ...memberKey(group, connectionId), expiresAt })
+    await calls.write('join', { ...memberKey(group, connectionId), expiresAt, token })
   } catch (error) {
-    // e.g. throttled past the SDK's retries: do not leave the connection's half behind.
-    // If this fails too, groups() still never reports it (it checks the group's item),
-    // and a retried join, a leave or the delete removes or completes it.
-    await calls.remove('join', reverseMemberKey(connectionId, group)).catch(() => {})
+    // e.g. throttled past the SDK's retries. The group's item goes in case it landed after
+    // all. The connection's item stays: alone it is invisible (groups() checks the group's
+    // item) and a leave or the delete removes it, whereas removing it here could orphan
+    // the group item of a racing join that overwrote it.
+    await removeGroupItem(calls, 'join', group, connectionId, token).catch(() => {})
     throw error
   }
-  const record = await getRecordItem(calls, connectionId, true)
-  if (record && isLiveRecord(record)) return
-  // The connection is gone (or never was): take back what this join wrote.
-  await dropMembership(calls, connectionId, group)
-  throw new ConnectionGoneError(connectionId)
+  // Both read after both writes, in one request: the record (no resurrection, dynamo.ts)
+  // and the connection's item (a racing leave may have removed it).
+  const items = await calls.batchGet(
+    'join',
+    [recordKey(connectionId), reverseMemberKey(connectionId, group)],
+    true,
+  )
+  const record = items.find((i) => i.sk === META_SK)
+  if (!(record && isLiveRecord(record))) {
+    // The connection is gone (or never was): take back what this join wrote.
+    await dropMembership(calls, connectionId, group)
+    throw new ConnectionGoneError(connectionId)
+  }
+  // A leave removed the connection's item after this join wrote it, and its own check
+  // may have run before this join's group item landed: this join takes that item back.
+  // It counts as having run before the leave, so it succeeds.
+  if (!items.some((i) => i.sk !== META_SK)) await removeGroupItem(calls, 'join', group, connectionId, token)
 }
 
 export async function leaveGroup(calls: DynamoCalls, connectionId: string, group: string): Promise<void> {
@@ -43,7 +60,44 @@ export async function leaveGroup(calls: DynamoCalls, connectionId: string, group
 async function dropMembership(calls: DynamoCalls, connectionId: string, group: string): Promise<void> {
   await calls.remove('leave', memberKey(group, connectionId))
   await calls.remove('leave', reverseMemberKey(connectionId, group))
+  // A racing join's group item may have landed after the first delete, its join having
+  // seen its connection's item before the second: that join will not take it back, so
+  // this leave does, unless a newer join has written the connection's item again.
+  const member = await calls.read('leave', memberKey(group, connectionId))
+  if (!member || (await calls.read('leave', reverseMemberKey(connectionId, group)))) return
+  await removeGroupItem(calls, 'leave', group, connectionId, tokenOf(member))
 }
+
+/**
+ * Deletes the group's item only while it is the one written with `token`. An item an
+ * older version wrote has no token; `undefined` matches exactly those.
+ */
+async function removeGroupItem(
+  calls: DynamoCalls,
+  operation: string,
+  group: string,
+  connectionId: string,
+  token: string | undefined,
+): Promise<void> {
+  try {
+    await calls.call(
+      operation,
+      (lib) =>
+        new lib.DeleteCommand({
+          TableName: calls.tableName,
+          Key: memberKey(group, connectionId),
+          ConditionExpression: token === undefined ? 'attribute_not_exists(#token)' : '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ...(token === undefined ? {} : { ExpressionAttributeValues: { ':token': token } }),
+        }),
+    )
+  } catch (error) {
+    // Another join's item by now, or gone already: either way not this call's to remove.
+    if (!isConditionFailure(error)) throw error
+  }
+}
+
+const tokenOf = (item: Item): string | undefined => (typeof item.token === 'string' ? item.token : undefined)
 
 /**
  * Removes the memberships of a connection (only those written before `writtenBefore`,

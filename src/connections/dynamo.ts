@@ -75,12 +75,15 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
  * A membership is two items, written in a fixed order rather than in one batch (a batch
  * is not atomic, and its unprocessed half is retried later, after a racing call): a join
  * writes the connection's item, then the group's; a leave or delete removes the group's
- * first. Then no race of a join with a leave can leave the connection listing a group
- * whose members lack it (a live connection missing broadcasts). A failure between the
- * two writes can still leave the connection's item alone, so groups() reports a group
- * only when the group's item is there too; a retried join, a leave or the delete repairs
- * it. The other half state, a group item alone, is what a group broadcast's prune (or a
- * leave) removes directly.
+ * first. groups() reports a group only when the group's item is there too, so the
+ * connection's item alone is invisible (a leave or the delete removes it). The group's
+ * item alone is what a join racing a leave could leave, so both check after their
+ * writes (dynamo-groups.ts): the join reads the connection's item back and, if a leave
+ * removed it, deletes its group item; the leave reads the group's item back and, if one
+ * landed after its first delete with no connection's item beside it, deletes it. Both
+ * items carry the join's token and these deletes are conditional on it, so neither
+ * removes a newer join's item. What a call that dies between these steps can still leave
+ * (a group item alone) a group broadcast's prune, a leave, or the TTL removes.
  */
 export class DynamoConnectionStore implements ConnectionStore {
   readonly tableName: string

@@ -99,6 +99,16 @@ export function record(id: string, overrides: Record<string, unknown> = {}) {
   }
 }
 
+/** The DynamoDB operation and raw JSON body of a request at the SDK's finalizeRequest step. */
+function requestOf(args: any): { op: string; body: string } {
+  const op =
+    String(args.request?.headers?.['x-amz-target'] ?? '')
+      .split('.')
+      .pop() ?? ''
+  const raw = args.request?.body ?? ''
+  return { op, body: typeof raw === 'string' ? raw : new TextDecoder().decode(raw) }
+}
+
 interface Gate {
   match(op: string, body: string): boolean
   reached: () => void
@@ -116,12 +126,7 @@ export function gatedClient(endpoint: string) {
   const ops: Record<string, number> = {}
   client.middlewareStack.add(
     (next: any) => async (args: any) => {
-      const op =
-        String(args.request?.headers?.['x-amz-target'] ?? '')
-          .split('.')
-          .pop() ?? ''
-      const raw = args.request?.body ?? ''
-      const body = typeof raw === 'string' ? raw : new TextDecoder().decode(raw)
+      const { op, body } = requestOf(args)
       ops[op] = (ops[op] ?? 0) + 1
       const gate = gates.find((g) => g.match(op, body))
       if (gate) {
@@ -147,6 +152,67 @@ export function gatedClient(endpoint: string) {
       })
       gates.push({ match: (o, b) => o === op && match(JSON.parse(b || '{}')), reached, release: releaseP })
       return { reached: reachedP, release }
+    },
+  }
+}
+
+/**
+ * One store call run request by request: every request it makes is held at the wire, and
+ * `step()` sends the held one and waits for its answer (the call's next request is held,
+ * or the call has settled), so steps of several calls interleave exactly as a test orders
+ * them. `step()` resolves to what it sent, described by `label`.
+ */
+export function stepwise<T>(
+  endpoint: string,
+  call: (client: DynamoDBClient) => Promise<T>,
+  label: (op: string, body: any) => string,
+) {
+  const client = new DynamoDBClient(clientConfig(endpoint))
+  let held: { label: string; send: () => void } | undefined
+  let wake = () => {}
+  client.middlewareStack.add(
+    (next: any) => async (args: any) => {
+      const { op, body } = requestOf(args)
+      await new Promise<void>((send) => {
+        held = { label: label(op, JSON.parse(body || '{}')), send }
+        wake()
+      })
+      return next(args)
+    },
+    { step: 'finalizeRequest', name: 'socketeerTestStep' },
+  )
+  const result = call(client).then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  )
+  const quiet = result.then(() => {})
+  /** Resolves once a request is held or the call has settled. */
+  const paused = () =>
+    Promise.race([
+      quiet,
+      new Promise<void>((r) => {
+        wake = r
+        if (held) r()
+      }),
+    ])
+  return {
+    async step(): Promise<string> {
+      await paused()
+      if (!held) throw new Error('the call has no more requests')
+      const { label: sent, send } = held
+      held = undefined
+      send()
+      await paused()
+      return sent
+    },
+    /** Every remaining step; resolves to the call's outcome and the labels sent. */
+    async finish(): Promise<{ value?: T; error?: unknown; sent: string[] }> {
+      const sent: string[] = []
+      for (;;) {
+        await paused()
+        if (!held) return { ...(await result), sent }
+        sent.push(await this.step())
+      }
     },
   }
 }
