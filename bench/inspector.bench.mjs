@@ -5,10 +5,14 @@
 //               in-process (2 log records per round trip: MESSAGE and MANAGE). Three
 //               gateways side by side, each in its own child process: the inspector off,
 //               on with no page open, and on with a page open (an SSE subscriber in this
-//               process reading /_socketeer/api/stream, as the page does). Rounds
-//               interleaved (off, on, page, off, ...), the median of each side kept.
+//               process reading /_socketeer/api/stream, as the page does). 41 short
+//               rounds (100 ms warm, 300 ms measured) interleaved (off, on, page, then the
+//               reverse), the median of each side and of the per-round ratios kept: this
+//               VM's speed moves within seconds, and many short rounds let every side see
+//               the same moves (15 rounds of 600 ms gave ratios 8 points apart run to run).
+//               BENCH_ROUNDS, BENCH_WARM_MS and BENCH_MEASURE_MS change them.
 //   memory      the "on" gateway after 100 000 more records: heap used, before and after,
-//               with the ring at its default 1000 records.
+//               with the ring at its default 500 records.
 //
 // Targets: on-without-page >= 95% of off, with-page >= 80% of off; memory flat.
 import { fork } from 'node:child_process'
@@ -19,9 +23,9 @@ import WebSocket from 'ws'
 
 const self = fileURLToPath(import.meta.url)
 const CONNECTIONS = 50
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
-const WARM_MS = 200
-const MEASURE_MS = 600
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 41)
+const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 100)
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 300)
 const MEMORY_RECORDS = 100_000
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 

@@ -48,7 +48,7 @@ export interface HttpRoute {
 
 /** The inspector page at `/_socketeer/` (docs/inspector.md). */
 export interface InspectorOptions {
-  /** Records kept for the page (a ring); default 1000. */
+  /** Records kept for the page (a ring); default 500. */
   maxEvents?: number
   /** Bodies, payloads and printed output are kept up to this many characters; default 65536. */
   maxBodyBytes?: number
