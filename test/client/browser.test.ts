@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumPresent, launchChromium } from '../chromium.js'
 import type { RoomEntry } from './app.js'
 import { clientBundle, type Gateway, sleep, startTestGateway } from './helpers.js'
 import { DRIVER } from './page-driver.js'
@@ -9,10 +10,7 @@ import { DRIVER } from './page-driver.js'
 // cut down (idle 2 s, lifetime 5 s): a conversation held for a minute across rotations,
 // idle closes and a gateway restart, every message arriving exactly once and in order.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const present = existsSync(CHROMIUM)
-if (!present)
-  console.warn(`SKIPPED: client browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`)
+const present = chromiumPresent('client browser test')
 const SHOTS = new URL('../../test-output/screenshots/', import.meta.url)
 
 type Member = {
@@ -33,21 +31,11 @@ describe.skipIf(!present)('socketeer/client in headless Chromium', () => {
   beforeAll(async () => {
     script = await clientBundle()
     mkdirSync(SHOTS, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        // Two tabs talk at once: neither may be throttled as a background tab.
-        '--disable-background-timer-throttling',
-        '--disable-renderer-backgrounding',
-      ],
-      timeout: 30_000,
-    })
+    browser = await launchChromium([
+      // Two tabs talk at once: neither may be throttled as a background tab.
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+    ])
   }, 60_000)
   afterAll(() => browser?.close())
 

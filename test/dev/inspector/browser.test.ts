@@ -1,7 +1,8 @@
 import { execFile, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumPresent, launchChromium } from '../../chromium.js'
 import { type Client, connected, sleep, start } from '../helpers.js'
 import { handler } from './fixtures/app.js'
 import { REPO, runSnippet } from './helpers.js'
@@ -10,10 +11,7 @@ import { REPO, runSnippet } from './helpers.js'
 // over a real gateway: two `ws` clients, a message between them, a boto3 post, and the
 // page's own actions. Screenshots go to test-output/screenshots/ (git-ignored).
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const present = existsSync(CHROMIUM)
-if (!present)
-  console.warn(`SKIPPED: inspector browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`)
+const present = chromiumPresent('inspector browser test')
 const boto3 = spawnSync('python3', ['-c', 'import boto3'], { timeout: 15_000 }).status === 0
 if (!boto3)
   console.warn('SKIPPED: the boto3 part of the inspector browser test: python3 with boto3 not found')
@@ -43,18 +41,7 @@ describe.skipIf(!present)('inspector page in headless Chromium', () => {
   let browser: Browser
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-      timeout: 30_000,
-    })
+    browser = await launchChromium()
   }, 40_000)
   afterAll(async () => {
     await browser?.close()

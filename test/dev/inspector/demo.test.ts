@@ -1,18 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { chromiumPresent, launchChromium } from '../../chromium.js'
 import { REPO } from './helpers.js'
 
 // `npm run demo` with the inspector beside the chat: the demo prints the inspector's URL,
 // two chat tabs talk, the inspector shows the route that ran. The screenshot of both side
 // by side (test-output/screenshots/demo-with-inspector.png) is the README's picture.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const built = existsSync(`${REPO}dist/dev/index.js`)
-const present = existsSync(CHROMIUM)
 if (!built) console.warn('SKIPPED: demo inspector test: no dist/ (run `npm run build`; `npm test` does)')
-if (!present) console.warn(`SKIPPED: demo inspector test: no Chromium at ${CHROMIUM}`)
+const present = chromiumPresent('demo inspector test')
 const SHOTS = `${REPO}test-output/screenshots`
 // Generous: the machine running the suite may be busy.
 const WAIT = 15_000
@@ -48,18 +47,7 @@ describe.skipIf(!built || !present)('npm run demo with the inspector', () => {
     })
     expect(urls.inspector).toMatch(/\/_socketeer\/$/)
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-      timeout: 30_000,
-    })
+    browser = await launchChromium()
     const context = await browser.newContext({ viewport: { width: 560, height: 820 }, colorScheme: 'dark' })
     const alice = await context.newPage()
     const bob = await context.newPage()

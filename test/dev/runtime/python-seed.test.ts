@@ -1,20 +1,11 @@
 import { spawnSync } from 'node:child_process'
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type DevServer, startDev } from '../../../src/dev/index.js'
+import { chromiumPresent, launchChromium } from '../../chromium.js'
 import { type Client, connected, refused, sleep } from '../helpers.js'
 
 // Seed 000's shape for real: three Python Lambda handlers (onconnect, ondisconnect,
@@ -101,20 +92,9 @@ describe.skipIf(!boto3)('socketeer dev on Python handlers (seed 000)', () => {
     alice.ws.close()
   })
 
-  const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-  it.skipIf(!existsSync(CHROMIUM))('a page in Chromium talks to the Python handlers', async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-      timeout: 30_000,
-    })
+  const chromium = chromiumPresent('the Chromium part of the Python handler tests')
+  it.skipIf(!chromium)('a page in Chromium talks to the Python handlers', async () => {
+    const browser = await launchChromium()
     try {
       const other: Client = await connected(dev.gateway.url)
       const page = await browser.newPage()

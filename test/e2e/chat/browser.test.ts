@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { type Browser, chromium } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumPresent, launchChromium } from '../../chromium.js'
 import { type Gateway, startChat } from './harness.js'
 
 // The chat page, served by the App's GET / route on the gateway and talking through
@@ -8,9 +9,7 @@ import { type Gateway, startChat } from './harness.js'
 // up in both, set apart as one's own in the tab that sent it. Debian's chromium only
 // (never a downloaded browser); absent, the test says so and skips.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const present = existsSync(CHROMIUM)
-if (!present) console.warn(`SKIPPED: browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`)
+const present = chromiumPresent('browser test')
 const SHOTS = new URL('../../../test-output/screenshots/', import.meta.url)
 
 describe.skipIf(!present)('chat page in headless Chromium', () => {
@@ -20,18 +19,7 @@ describe.skipIf(!present)('chat page in headless Chromium', () => {
   beforeAll(async () => {
     ;({ gw } = await startChat())
     mkdirSync(SHOTS, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-      timeout: 30_000,
-    })
+    browser = await launchChromium()
   }, 40_000)
   afterAll(async () => {
     await browser?.close()
