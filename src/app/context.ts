@@ -138,10 +138,6 @@ export class Context implements WebSocketHost {
   streamerFor(endpoint: string, region: string | undefined): StreamerClient {
     return this.host.streamerFor(endpoint, region)
   }
-  /** @internal The client as it is, for callers that pass `callOptions()` themselves. */
-  clientFor(endpoint: string, region: string | undefined): StreamerClient {
-    return this.host.streamerFor(endpoint, region)
-  }
   /** The App's connection store, if one is configured. */
   get connections(): ConnectionStore | undefined {
     return this.host.connections

@@ -49,10 +49,12 @@ export type LogListener = (fields: LogFields, at: number) => void
 // formatter on every line.)
 const startOffsetMs = -new Date().getTimezoneOffset() * 60_000
 
+const DAY_MS = 86_400_000
+
 function clock(now: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0')
-  const local = new Date(now.getTime() + startOffsetMs)
-  return `${p(local.getUTCHours())}:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())}.${p(local.getUTCMilliseconds(), 3)}`
+  const ms = (((now.getTime() + startOffsetMs) % DAY_MS) + DAY_MS) % DAY_MS
+  return `${p(Math.floor(ms / 3_600_000))}:${p(Math.floor(ms / 60_000) % 60)}:${p(Math.floor(ms / 1000) % 60)}.${p(ms % 1000, 3)}`
 }
 
 export function describeError(error: unknown): string {

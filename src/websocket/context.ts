@@ -35,7 +35,7 @@ export interface WebSocketHost {
   endpointOptions: EndpointOptions
   region?: string
   /** The client as it is: every call here passes `callOptions()` itself. */
-  clientFor(endpoint: string, region: string | undefined): StreamerClient
+  streamerFor(endpoint: string, region: string | undefined): StreamerClient
   callOptions(): CallOptions
   connections?: ConnectionStore
 }
@@ -208,7 +208,7 @@ export class WebSocketContext {
   }
 
   #client(): StreamerClient {
-    return this.host.clientFor(this.managementEndpoint, this.region)
+    return this.host.streamerFor(this.managementEndpoint, this.region)
   }
 
   /**

@@ -30,9 +30,10 @@ import { Connection, GOING_AWAY } from './connection.js'
 import { guardFrameSize } from './frame-guard.js'
 import { chosenProtocols, handshake, refuse } from './handshake.js'
 import { hostPolicy, parseHost, refusedHost } from './host.js'
-import { forbidHost, type HttpPort, listenHttpPort, serveHttp } from './http-port.js'
+import { type HttpPort, listenHttpPort } from './http-port.js'
 import { handleHttp } from './http-routes.js'
 import { IntegrationTable } from './integrations.js'
+import { forbidHost, refuseBadRequests, serveHttp } from './listener.js'
 import { closeConnection, MESSAGE_TOO_BIG, onClosed, onFrame } from './messages.js'
 import { offersWebSocket, serveWithoutUpgrade } from './plain-upgrade.js'
 import { type RedirectTarget, redirectInProcess } from './redirect.js'
@@ -246,10 +247,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           : handleManagement(state, req, res, target)
     serveHttp(state, req, res, work)
   })
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-    else socket.destroy()
-  })
+  refuseBadRequests(server)
   const listenHost = displayHost(resolved.host).replace(/^\[|\]$/g, '')
   // Every name a handler's domainName can be (host.ts): the bound address and the allowed hosts.
   const names = [listenHost, ...resolved.allowedHosts.map((h) => parseHost(h)?.name ?? h)].filter(Boolean)

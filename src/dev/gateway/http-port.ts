@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { GatewayOptionError } from '../errors.js'
 import { refuse } from './handshake.js'
-import { hostPolicy, refusedHost } from './host.js'
+import { hostPolicy } from './host.js'
 import { handleHttp } from './http-routes.js'
+import { forbidHost, refuseBadRequests, serveHttp } from './listener.js'
 import { offersWebSocket, serveWithoutUpgrade } from './plain-upgrade.js'
 import type { GatewayState } from './state.js'
 
@@ -18,29 +19,6 @@ export interface HttpPort {
   readonly url: string
   closeIdle(): void
   close(): Promise<void>
-}
-
-/** Answers a request whose Host is not one of the gateway's names (as the main port does). */
-export function forbidHost(state: GatewayState, req: IncomingMessage, res: ServerResponse): void {
-  req.resume()
-  res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-RequestId': crypto.randomUUID() })
-  res.end('{"message":"Forbidden"}')
-  state.log({ kind: 'HTTP', route: req.method ?? 'GET', status: 403, detail: refusedHost(req) })
-}
-
-/** Runs an HTTP route; a failure the route did not answer becomes API Gateway's 500. */
-export function serveHttp(
-  state: GatewayState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  work: Promise<void>,
-): void {
-  work.catch((error) => {
-    state.log({ kind: 'HTTP', route: `${req.method} ${(req.url ?? '/').split('?')[0]}`, status: 500, error })
-    if (res.writableEnded || res.destroyed) return
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-    res.end('{"message":"Internal server error"}')
-  })
 }
 
 /**
@@ -73,10 +51,7 @@ export async function listenHttpPort(
     })
     refuse(socket, 403)
   })
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-    else socket.destroy()
-  })
+  refuseBadRequests(server)
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       // Said as the option it is: the CLI's --port advice would name the other port.
