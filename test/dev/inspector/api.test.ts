@@ -43,6 +43,8 @@ describe('inspector API', () => {
     const html = await res.text()
     expect(html).toContain('socketeer inspector')
     expect(html).toContain('rel="icon" href="data:')
+    // The default ring: 500 records, bodies up to 64 KB (docs/inspector.md).
+    expect((await api(base, 'GET', '/state')).data.limits).toEqual({ maxEvents: 500, maxBodyBytes: 65_536 })
   })
 
   it('records connections, messages with their Lambda event and result, and the @connections calls they made', async () => {
